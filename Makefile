@@ -1,0 +1,40 @@
+# Local commands. Nothing here needs Docker: scripts/stack.sh runs Kafka and PostgreSQL from this checkout.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv/bin
+STACK := scripts/stack.sh
+
+.PHONY: help install up down status test lint typecheck schemas token demo
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install:  ## create .venv with pinned packages and fetch the Kafka jars
+	@$(STACK) install
+
+up:  ## start PostgreSQL, Kafka and every service in the background (idempotent)
+	@$(STACK) up
+
+down:  ## stop exactly what `make up` started
+	@$(STACK) down
+
+status:  ## show what is running
+	@$(STACK) status
+
+test: up  ## install what is missing, start the stack, run lint, types and the whole test suite
+	@scripts/run-tests.sh
+
+lint:  ## ruff
+	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
+
+typecheck:  ## mypy (strict) on the packages
+	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src
+
+schemas:  ## rewrite the committed JSON Schemas of the event contracts
+	@$(VENV)/python -m cds_contracts.schemas
+
+token:  ## print a bearer token: make token [ROLE=province_admin|unit_editor|viewer] [UNIT=code]
+	@$(STACK) install >/dev/null && ROLE="$(ROLE)" UNIT="$(UNIT)" $(VENV)/cds-platform token
+
+demo: up  ## the main job: whole stack up and a summary of what runs where
+	@scripts/demo-summary.sh

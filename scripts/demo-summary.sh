@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Printed by `make demo` once the stack is up.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/env.sh
+echo
+echo "CĐS workforce platform is up:"
+echo "  Kafka        ${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}"
+echo "  PostgreSQL   127.0.0.1:$POSTGRES_PORT (one database per service)"
+for svc in personnel training recruitment reporting; do
+  port="$(service_port "$svc")"
+  printf '  %-12s http://127.0.0.1:%s/docs  (ready: %s)\n' "$svc" "$port" \
+    "$(curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && echo yes || echo no)"
+done
+echo "  Dashboard    http://127.0.0.1:$REPORTING_PORT/  (reporting service)"
+echo
+echo "Write calls need a token: make token [ROLE=...] [UNIT=...]. Stop everything with: make down"

@@ -1,0 +1,14 @@
+# Defaults shared by scripts/stack.sh and the Makefile. Every value can be overridden from the environment.
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+export POSTGRES_PORT="${POSTGRES_PORT:-5432}"
+export PERSONNEL_PORT="${PERSONNEL_PORT:-8001}"
+export TRAINING_PORT="${TRAINING_PORT:-8002}"
+export RECRUITMENT_PORT="${RECRUITMENT_PORT:-8003}"
+export REPORTING_PORT="${REPORTING_PORT:-8004}"
+
+service_port() {
+  local var
+  var="$(echo "$1" | tr '[:lower:]' '[:upper:]')_PORT"
+  echo "${!var}"
+}

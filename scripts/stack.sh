@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Local stack without Docker: Apache Kafka (KRaft, jars from Maven Central) and a private PostgreSQL 15
+# cluster, plus every service that has an app. Everything we start leaves a pid file in .run/, and
+# `down` stops exactly those pids. Usage: scripts/stack.sh install|up|down|status
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+
+RUN="$ROOT/.run"
+CACHE="$ROOT/.cache"
+KAFKA_HOME="$CACHE/kafka"
+PG_HOME="$CACHE/postgres"
+PG_BIN="/usr/lib/postgresql/15/bin"
+mkdir -p "$RUN" "$CACHE"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+
+alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+as_pg() {
+  # initdb and postgres refuse to run as root; CI runs as root.
+  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install_python() {
+  if [[ ! -x .venv/bin/python ]]; then
+    log "creating .venv"
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+  fi
+  local stamp=".venv/.installed" inputs
+  inputs="$(cat constraints.txt requirements-dev.txt shared/*/pyproject.toml services/*/pyproject.toml | sha256sum)"
+  if [[ ! -f $stamp || "$(cat "$stamp")" != "$inputs" ]]; then
+    log "installing Python packages (pinned by constraints.txt)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -c constraints.txt -r requirements-dev.txt
+    echo "$inputs" >"$stamp"
+  fi
+}
+
+install_kafka() {
+  [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] && return 0
+  local stamp="$KAFKA_HOME/libs/.pom.sha256" want
+  want="$(sha256sum deploy/kafka/pom.xml | cut -d' ' -f1)"
+  if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+    log "fetching Kafka jars with Maven (deploy/kafka/pom.xml)"
+    rm -rf "$KAFKA_HOME/libs"
+    mvn -q -B -f deploy/kafka/pom.xml -Dmaven.repo.local="$CACHE/m2" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs"
+    echo "$want" >"$stamp"
+  fi
+}
+
+install_postgres() {
+  [[ -n "${POSTGRES_ADMIN_URL:-}" ]] && return 0
+  if [[ ! -x $PG_BIN/postgres ]]; then
+    log "installing PostgreSQL 15 with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+}
+
+install() { install_python; install_kafka; install_postgres; }
+
+start_postgres() {
+  if [[ -n "${POSTGRES_ADMIN_URL:-}" ]]; then log "using PostgreSQL at POSTGRES_ADMIN_URL"; return 0; fi
+  if alive postgres; then log "postgres already running (pid $(cat "$RUN/postgres.pid"))"; return 0; fi
+  if [[ ! -f $PG_HOME/data/PG_VERSION ]]; then
+    log "initialising a private PostgreSQL cluster in $PG_HOME/data"
+    mkdir -p "$PG_HOME"
+    [[ $EUID -eq 0 ]] && chown postgres: "$PG_HOME"
+    as_pg "$PG_BIN/initdb" -D "$PG_HOME/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PG_HOME/initdb.log"
+  fi
+  mkdir -p "$PG_HOME/run"
+  [[ $EUID -eq 0 ]] && chown postgres: "$PG_HOME/run"
+  # Only loopback; trust for local development. Services still log in with their own role and password.
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -l "$PG_HOME/postgres.log" -w -t 60 start \
+    -o "-p $POSTGRES_PORT -k $PG_HOME/run -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+  head -1 "$PG_HOME/data/postmaster.pid" >"$RUN/postgres.pid"
+  log "postgres started on 127.0.0.1:$POSTGRES_PORT (pid $(cat "$RUN/postgres.pid"))"
+}
+
+start_kafka() {
+  if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then log "using Kafka at $KAFKA_BOOTSTRAP_SERVERS"; return 0; fi
+  if alive kafka; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return 0; fi
+  mkdir -p "$KAFKA_HOME/data" "$KAFKA_HOME/logs"
+  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+    -e "s#@DATA_DIR@#$KAFKA_HOME/data#g" deploy/kafka/server.properties.template >"$KAFKA_HOME/server.properties"
+  local java=(java -Xms256m "-Xmx${KAFKA_HEAP:-768m}" -cp "$KAFKA_HOME/libs/*"
+    "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties" "-Dkafka.logs.dir=$KAFKA_HOME/logs")
+  if [[ ! -f $KAFKA_HOME/data/meta.properties ]]; then
+    log "formatting Kafka storage (once)"
+    local cluster_id
+    cluster_id="$("${java[@]}" kafka.tools.StorageTool random-uuid)"
+    "${java[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_HOME/server.properties" >/dev/null
+  fi
+  nohup "${java[@]}" kafka.Kafka "$KAFKA_HOME/server.properties" >"$KAFKA_HOME/logs/stdout.log" 2>&1 &
+  echo $! >"$RUN/kafka.pid"
+  log "kafka starting on 127.0.0.1:$KAFKA_PORT (pid $!)"
+}
+
+start_services() {
+  local svc port
+  for dir in services/*/; do
+    svc="$(basename "$dir")"
+    [[ -f "$dir/src/$svc/entrypoints/app.py" ]] || continue
+    if alive "$svc"; then log "$svc already running (pid $(cat "$RUN/$svc.pid"))"; continue; fi
+    port="$(service_port "$svc")"
+    mkdir -p "$RUN/logs"
+    nohup .venv/bin/uvicorn "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
+      >"$RUN/logs/$svc.log" 2>&1 &
+    echo $! >"$RUN/$svc.pid"
+    log "$svc starting on http://127.0.0.1:$port (pid $!)"
+  done
+}
+
+wait_services() {
+  local svc port
+  for dir in services/*/; do
+    svc="$(basename "$dir")"
+    alive "$svc" || continue
+    port="$(service_port "$svc")"
+    for _ in $(seq 1 120); do
+      curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+      alive "$svc" || { log "$svc exited; see .run/logs/$svc.log"; tail -20 "$RUN/logs/$svc.log" >&2; return 1; }
+      sleep 0.5
+    done
+  done
+}
+
+up() {
+  install
+  start_postgres
+  start_kafka
+  .venv/bin/cds-platform wait-kafka --timeout 120
+  .venv/bin/cds-platform provision-databases
+  .venv/bin/cds-platform create-topics
+  start_services
+  wait_services
+}
+
+stop_pid() {
+  local name=$1 pid
+  alive "$name" || { rm -f "$RUN/$name.pid"; return 0; }
+  pid="$(cat "$RUN/$name.pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -0 "$pid" 2>/dev/null && { log "$name did not stop in 30 s; killing"; kill -KILL "$pid" || true; }
+  rm -f "$RUN/$name.pid"
+  log "stopped $name (pid $pid)"
+}
+
+down() {
+  for pidfile in "$RUN"/*.pid; do
+    [[ -e $pidfile ]] || continue
+    name="$(basename "$pidfile" .pid)"
+    [[ $name == kafka || $name == postgres ]] && continue
+    stop_pid "$name"
+  done
+  stop_pid kafka
+  # Postgres's own fast shutdown (pg_ctl) also removes its postmaster.pid cleanly.
+  if alive postgres; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -m fast -w stop >/dev/null || true
+    stop_pid postgres
+  fi
+}
+
+status() {
+  local any=1
+  for name in postgres kafka $(ls services); do
+    if alive "$name"; then printf '%-12s running  pid %s\n' "$name" "$(cat "$RUN/$name.pid")"; any=0
+    else printf '%-12s stopped\n' "$name"; fi
+  done
+  [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] && printf 'kafka (external) %s\n' "$KAFKA_BOOTSTRAP_SERVERS"
+  return 0
+}
+
+case "${1:-}" in
+  install) install ;;
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+"""Personnel: org units, CĐS officers, community technology teams."""

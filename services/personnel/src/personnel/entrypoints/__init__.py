@@ -1,0 +1,1 @@
+"""FastAPI app and event subscribers (on_<event>)."""

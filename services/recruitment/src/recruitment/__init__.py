@@ -1,0 +1,1 @@
+"""Recruitment and retention: staffing plans, incentives, vacancies, hires."""

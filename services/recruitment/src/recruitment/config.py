@@ -1,0 +1,11 @@
+"""Settings of the recruitment service; every variable starts with RECRUITMENT_ (see README, Settings)."""
+
+from cds_plumbing.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RECRUITMENT_", extra="ignore")
+
+    service_name: str = "recruitment"
+    http_port: int = 8003

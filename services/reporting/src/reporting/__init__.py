@@ -1,0 +1,1 @@
+"""Reporting: provincial projections and dashboards."""

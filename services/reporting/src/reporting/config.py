@@ -1,0 +1,11 @@
+"""Settings of the reporting service; every variable starts with REPORTING_ (see README, Settings)."""
+
+from cds_plumbing.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
+
+    service_name: str = "reporting"
+    http_port: int = 8004

@@ -1,0 +1,11 @@
+"""ASGI entry point: `uvicorn reporting.entrypoints.app:app`."""
+
+from pathlib import Path
+
+from cds_plumbing.runtime import create_service_app
+
+from reporting.config import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+app = create_service_app(Settings(), title="Reporting service", migrations=MIGRATIONS)

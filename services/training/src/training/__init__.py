@@ -1,0 +1,1 @@
+"""Training: programmes, plans, classes, certificates, drills."""

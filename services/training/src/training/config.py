@@ -1,0 +1,11 @@
+"""Settings of the training service; every variable starts with TRAINING_ (see README, Settings)."""
+
+from cds_plumbing.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TRAINING_", extra="ignore")
+
+    service_name: str = "training"
+    http_port: int = 8002

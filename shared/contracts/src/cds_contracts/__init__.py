@@ -1,0 +1,25 @@
+"""Event contracts of the CĐS workforce platform.
+
+Importing this package registers every event model in `REGISTRY`.
+"""
+
+from . import personnel as personnel
+from .base import Event
+from .envelope import Envelope, EnvelopeError
+from .registry import REGISTRY, EventSpec, Registry, UnknownEventError
+from .topics import SOURCE_TOPICS, TopicSpec, all_topics, dlq_topic
+
+__all__ = [
+    "REGISTRY",
+    "SOURCE_TOPICS",
+    "Envelope",
+    "EnvelopeError",
+    "Event",
+    "EventSpec",
+    "Registry",
+    "TopicSpec",
+    "UnknownEventError",
+    "all_topics",
+    "dlq_topic",
+    "personnel",
+]

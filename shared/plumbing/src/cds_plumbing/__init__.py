@@ -1,0 +1,1 @@
+"""Common plumbing of the CĐS workforce services (no domain logic lives here)."""

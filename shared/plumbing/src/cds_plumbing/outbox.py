@@ -1,0 +1,199 @@
+"""Transactional outbox: `append` in the caller's transaction, `OutboxRelay` publishes to Kafka.
+
+The relay takes a transaction-scoped advisory lock so only one relay per database publishes at a time
+(several replicas may run; the others wait), reads unpublished rows in id order, sends them all with
+an idempotent producer, waits for every acknowledgement, then marks them published. A crash between
+the acknowledgement and the mark republishes those rows: a duplicate, never a loss, and consumers
+deduplicate by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from cds_contracts import REGISTRY, Envelope, Event, Registry
+from faststream.kafka import KafkaBroker
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+
+from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "cds_outbox"
+_RELAY_LOCK = 0x4F555458  # "OUTX"
+
+
+class OutsideTransactionError(RuntimeError):
+    """append() was called on a connection without an open transaction."""
+
+
+async def append(
+    conn: asyncpg.Connection,
+    event: Event,
+    *,
+    source: str,
+    actor: str | None = None,
+    correlation_id: UUID | None = None,
+    causation_id: UUID | None = None,
+    occurred_at: datetime | None = None,
+    event_id: UUID | None = None,
+    registry: Registry = REGISTRY,
+) -> Envelope:
+    """Record `event` for publication; it becomes visible to the relay when the caller commits."""
+    if not conn.is_in_transaction():
+        # Without the caller's transaction the event could be stored while the state change is not.
+        raise OutsideTransactionError("outbox.append needs the transaction of the state change")
+    spec = registry.spec_for(type(event))
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)  # the current span becomes the parent of the publish and consume spans
+    extra: dict[str, Any] = {}
+    if occurred_at is not None:
+        extra["occurred_at"] = occurred_at
+    if event_id is not None:
+        extra["event_id"] = event_id
+    envelope = Envelope(
+        type=spec.type,
+        version=spec.version,
+        source=source,
+        subject=str(getattr(event, spec.key_field)),
+        actor=actor,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        traceparent=carrier.get("traceparent"),
+        tracestate=carrier.get("tracestate"),
+        **extra,
+    )
+    await conn.execute(
+        """INSERT INTO outbox (event_id, topic, key, event_type, event_version, payload, headers)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        envelope.event_id,
+        spec.topic.name,
+        envelope.subject,
+        spec.type,
+        spec.version,
+        event.model_dump(mode="json"),
+        envelope.model_dump(mode="json"),
+    )
+    # Delivered at commit only, so the relay never wakes for a rolled-back event.
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return envelope
+
+
+AfterPublish = Callable[[Sequence[asyncpg.Record]], Awaitable[None]]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        *,
+        batch_size: int = 500,
+        idle_poll_s: float = 5.0,
+        max_backoff_s: float = 30.0,
+        after_publish: AfterPublish | None = None,
+    ) -> None:
+        self._pool = pool
+        self._broker = broker
+        self._batch_size = batch_size
+        self._idle_poll_s = idle_poll_s
+        self._max_backoff_s = max_backoff_s
+        # Test hook: runs after the broker acknowledged a batch and before it is marked published.
+        self._after_publish = after_publish
+        self._wake = asyncio.Event()
+        self._on_notify = lambda *_: self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unpublished rows; returns how many were published (0 if another relay holds the lock)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
+                return 0
+            rows = await conn.fetch(
+                """SELECT id, event_id, topic, key, payload, headers FROM outbox
+                   WHERE published_at IS NULL ORDER BY id LIMIT $1""",
+                self._batch_size,
+            )
+            if not rows:
+                OUTBOX_PENDING.set(0)
+                return 0
+            futures = [await self._send(row) for row in rows]
+            await asyncio.gather(*futures)  # every acknowledgement, or an exception and nothing is marked
+            if self._after_publish is not None:
+                await self._after_publish(rows)
+            await conn.execute(
+                "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",
+                [r["id"] for r in rows],
+            )
+        OUTBOX_PUBLISHED.inc(len(rows))
+        return len(rows)
+
+    async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
+        envelope = Envelope.model_validate(row["headers"])
+        headers = {k: v.decode() for k, v in envelope.to_headers()}
+        # Re-attach the trace context stored with the row, so the telemetry middleware's publish span
+        # (and the consumer's span after it) joins the trace of the request that caused the event.
+        token = otel_context.attach(propagate.extract(headers))
+        try:
+            return await self._broker.publish(
+                json.dumps(row["payload"], ensure_ascii=False).encode(),
+                topic=row["topic"],
+                key=row["key"].encode(),
+                headers=headers,
+                no_confirm=True,
+            )
+        finally:
+            otel_context.detach(token)
+
+    async def _listen(self, conn: asyncpg.Connection) -> None:
+        await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set; wakes on NOTIFY, polls every idle_poll_s as a safety net."""
+        listener: asyncpg.Connection | None = None
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                if listener is None or listener.is_closed():
+                    listener = await self._pool.acquire()
+                    await self._listen(listener)
+                self._wake.clear()
+                published = await self.publish_pending()
+                backoff = 0.5
+                if published >= self._batch_size:
+                    continue  # more may be waiting
+                await _wait_any(self._wake, stop, timeout=self._idle_poll_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database outage: keep the rows, retry later
+                log.warning("outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
+                if listener is not None:
+                    await self._release(listener)
+                    listener = None
+                await _wait_any(stop, timeout=backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)
+        if listener is not None:
+            await self._release(listener)
+
+    async def _release(self, conn: asyncpg.Connection) -> None:
+        try:
+            await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+        except Exception:  # noqa: S110  # best effort: the connection may already be broken
+            pass
+        await self._pool.release(conn)
+
+
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
