@@ -10,8 +10,9 @@ echo "  PostgreSQL   127.0.0.1:$POSTGRES_PORT (one database per service)"
 for svc in personnel training recruitment reporting; do
   port="$(service_port "$svc")"
   printf '  %-12s http://127.0.0.1:%s/docs  (ready: %s)\n' "$svc" "$port" \
-    "$(curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && echo yes || echo no)"
+    "$(.venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+      "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo yes || echo no)"
 done
-echo "  Dashboard    http://127.0.0.1:$REPORTING_PORT/  (reporting service)"
+echo "  (the provincial dashboard and the seeded data come with the reporting and demo work)"
 echo
 echo "Write calls need a token: make token [ROLE=...] [UNIT=...]. Stop everything with: make down"

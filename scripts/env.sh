@@ -2,13 +2,13 @@
 export KAFKA_PORT="${KAFKA_PORT:-9092}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 export POSTGRES_PORT="${POSTGRES_PORT:-5432}"
-export PERSONNEL_PORT="${PERSONNEL_PORT:-8001}"
-export TRAINING_PORT="${TRAINING_PORT:-8002}"
-export RECRUITMENT_PORT="${RECRUITMENT_PORT:-8003}"
-export REPORTING_PORT="${REPORTING_PORT:-8004}"
+export PERSONNEL_HTTP_PORT="${PERSONNEL_HTTP_PORT:-8001}"
+export TRAINING_HTTP_PORT="${TRAINING_HTTP_PORT:-8002}"
+export RECRUITMENT_HTTP_PORT="${RECRUITMENT_HTTP_PORT:-8003}"
+export REPORTING_HTTP_PORT="${REPORTING_HTTP_PORT:-8004}"
 
 service_port() {
   local var
-  var="$(echo "$1" | tr '[:lower:]' '[:upper:]')_PORT"
+  var="$(echo "$1" | tr "[:lower:]" "[:upper:]")_HTTP_PORT"
   echo "${!var}"
 }

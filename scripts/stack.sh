@@ -13,6 +13,11 @@ RUN="$ROOT/.run"
 CACHE="$ROOT/.cache"
 KAFKA_HOME="$CACHE/kafka"
 PG_HOME="$CACHE/postgres"
+# As root the cluster runs as user postgres, which may not be able to reach a checkout under a private
+# folder (CI clones anywhere): then keep the cluster in a folder of its own, named after this checkout.
+if [[ $EUID -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  PG_HOME="/var/tmp/cds-postgres-$(echo "$ROOT" | sha256sum | cut -c1-10)"
+fi
 PG_BIN="/usr/lib/postgresql/15/bin"
 mkdir -p "$RUN" "$CACHE"
 
@@ -115,6 +120,10 @@ start_services() {
   done
 }
 
+http_ok() {
+  .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null
+}
+
 wait_services() {
   local svc port
   for dir in services/*/; do
@@ -122,7 +131,7 @@ wait_services() {
     alive "$svc" || continue
     port="$(service_port "$svc")"
     for _ in $(seq 1 120); do
-      curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+      http_ok "http://127.0.0.1:$port/health/ready" && break
       alive "$svc" || { log "$svc exited; see .run/logs/$svc.log"; tail -20 "$RUN/logs/$svc.log" >&2; return 1; }
       sleep 0.5
     done

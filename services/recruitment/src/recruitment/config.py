@@ -1,7 +1,8 @@
 """Settings of the recruitment service; every variable starts with RECRUITMENT_ (see README, Settings)."""
 
-from cds_plumbing.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from cds_plumbing.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

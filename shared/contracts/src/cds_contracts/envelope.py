@@ -37,9 +37,7 @@ class Envelope(BaseModel):
     source: str = Field(description="Producing service as a URI reference, e.g. /personnel.")
     subject: str = Field(description="Aggregate id; also the Kafka record key, so its events stay ordered.")
     actor: str | None = Field(default=None, description="Who caused the event (user subject or service).")
-    correlation_id: uuid.UUID | None = Field(
-        default=None, description="Id shared by every event of one business flow."
-    )
+    correlation_id: uuid.UUID | None = Field(default=None, description="Id shared by every event of one business flow.")
     causation_id: uuid.UUID | None = Field(
         default=None, description="event_id of the event (or id of the command) that caused this one."
     )
@@ -84,15 +82,15 @@ class Envelope(BaseModel):
             raise EnvelopeError(f"ce_type {h['ce_type']!r} does not end in .v<version>")
         try:
             return cls(
-                event_id=h["ce_id"],  # type: ignore[arg-type]  # pydantic parses the string
+                event_id=h["ce_id"],  # pydantic parses the string
                 type=type_,
                 version=int(ver),
-                occurred_at=h.get("ce_time") or datetime.now(UTC),  # type: ignore[arg-type]
+                occurred_at=h.get("ce_time") or datetime.now(UTC),
                 source=h["ce_source"],
                 subject=h["ce_subject"],
                 actor=h.get("ce_actor"),
-                correlation_id=h.get("ce_correlationid"),  # type: ignore[arg-type]
-                causation_id=h.get("ce_causationid"),  # type: ignore[arg-type]
+                correlation_id=h.get("ce_correlationid"),
+                causation_id=h.get("ce_causationid"),
                 traceparent=h.get("traceparent"),
                 tracestate=h.get("tracestate"),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -9,7 +10,7 @@ from typing import TypeVar
 from .base import Event
 from .topics import TopicSpec
 
-E = TypeVar("E", bound=type[Event])
+M = TypeVar("M", bound=Event)
 
 
 class UnknownEventError(LookupError):
@@ -20,7 +21,7 @@ class UnknownEventError(LookupError):
 class EventSpec:
     type: str
     version: int
-    model: type[Event]
+    model: builtins.type[Event]
     topic: TopicSpec
     key_field: str
 
@@ -32,12 +33,14 @@ class EventSpec:
 class Registry:
     def __init__(self) -> None:
         self._by_type: dict[tuple[str, int], EventSpec] = {}
-        self._by_model: dict[type[Event], EventSpec] = {}
+        self._by_model: dict[builtins.type[Event], EventSpec] = {}
 
-    def register(self, type: str, version: int, topic: TopicSpec, key: str) -> Callable[[E], E]:
+    def register(
+        self, type: str, version: int, topic: TopicSpec, key: str
+    ) -> Callable[[builtins.type[M]], builtins.type[M]]:
         """Class decorator: `@REGISTRY.register("vn.cds.x.happened", 1, TOPIC, key="x_id")`."""
 
-        def decorate(model: E) -> E:
+        def decorate(model: builtins.type[M]) -> builtins.type[M]:
             if key not in model.model_fields:
                 raise TypeError(f"{model.__name__} has no key field {key!r}")
             if (type, version) in self._by_type:
@@ -55,7 +58,7 @@ class Registry:
         except KeyError:
             raise UnknownEventError(f"no event model registered for {type} v{version}") from None
 
-    def spec_for(self, model: type[Event]) -> EventSpec:
+    def spec_for(self, model: builtins.type[Event]) -> EventSpec:
         try:
             return self._by_model[model]
         except KeyError:

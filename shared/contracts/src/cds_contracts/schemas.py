@@ -18,7 +18,8 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def schema_of(spec: EventSpec) -> dict[str, Any]:
-    return spec.model.model_json_schema(mode="serialization")
+    schema: dict[str, Any] = spec.model.model_json_schema(mode="serialization")
+    return schema
 
 
 def snapshot_path(spec: EventSpec, directory: Path = SCHEMA_DIR) -> Path:

@@ -83,7 +83,12 @@ class Authenticator:
 
 
 def mint_token(
-    settings: ServiceSettings, role: Role, *, unit: str | None = None, subject: str = "local-user", ttl_s: int = 8 * 3600
+    settings: ServiceSettings,
+    role: Role,
+    *,
+    unit: str | None = None,
+    subject: str = "local-user",
+    ttl_s: int = 8 * 3600,
 ) -> str:
     """An HS256 token for the local stack and tests (production tokens come from the identity provider)."""
     now = int(time.time())

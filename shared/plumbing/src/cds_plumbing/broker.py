@@ -9,9 +9,7 @@ from opentelemetry import trace
 from prometheus_client import REGISTRY, CollectorRegistry
 
 
-def make_broker(
-    bootstrap_servers: str, client_id: str, *, registry: CollectorRegistry = REGISTRY
-) -> KafkaBroker:
+def make_broker(bootstrap_servers: str, client_id: str, *, registry: CollectorRegistry = REGISTRY) -> KafkaBroker:
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,

@@ -1,9 +1,9 @@
 """`cds-platform`: operator commands for the local stack and deployments.
 
-  wait-kafka            wait until the broker answers a metadata request
-  create-topics         create every declared topic and its .dlq topic (idempotent)
-  provision-databases   create one role and database per service (idempotent)
-  token                 print a bearer token for the local stack
+wait-kafka            wait until the broker answers a metadata request
+create-topics         create every declared topic and its .dlq topic (idempotent)
+provision-databases   create one role and database per service (idempotent)
+token                 print a bearer token for the local stack
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import sys
 
 import asyncpg
+
 from cds_contracts import all_topics
 
 from .auth import Role, mint_token
@@ -46,7 +47,9 @@ async def provision(services: list[str], admin_url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cds-platform", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cds-platform", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     w = sub.add_parser("wait-kafka")
     w.add_argument("--timeout", type=float, default=60.0)

@@ -18,15 +18,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from cds_contracts import REGISTRY, Envelope, Event, Registry
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
+from cds_contracts import REGISTRY, Envelope, Event, Registry
+
+from .db import Connection
 from .deadletter import DeadLetterPublisher
 from .metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
 
@@ -34,8 +36,8 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 E = TypeVar("E", bound=Event)
-Handler = Callable[[asyncpg.Connection, Any, Envelope], Awaitable[None]]
-Record = ConsumerRecord[bytes | None, bytes | None]
+Handler = Callable[[Connection, Any, Envelope], Awaitable[None]]
+Record: TypeAlias = "ConsumerRecord[bytes | None, bytes | None]"
 
 # Failures of the infrastructure, not of the event: retry the whole batch instead of dead-lettering.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -151,11 +153,11 @@ class IdempotentConsumer:
                        event_time = greatest(consumer_checkpoints.event_time, EXCLUDED.event_time)""",
                 [(self.name, tp.topic, tp.partition, off, t) for tp, (off, t) in checkpoints.items()],
             )
-        for record, exc in dead:
+        for record, error in dead:
             key = (record.topic, record.partition, record.offset)
             attempt = self._attempts.pop(key, 0) + 1
-            log.warning("%s: dead-lettering %s[%d]@%d: %s", self.name, *key, exc)
-            await self._dead_letters.send(record, exc, consumer=self.name, attempt=attempt)
+            log.warning("%s: dead-lettering %s[%d]@%d: %s", self.name, *key, error)
+            await self._dead_letters.send(record, error, consumer=self.name, attempt=attempt)
             DEAD_LETTERS.labels(self.name, record.topic).inc()
         result.dead_lettered = len(dead)
         result.next_offsets = {tp: off for tp, (off, _) in checkpoints.items()}
@@ -163,19 +165,31 @@ class IdempotentConsumer:
         return result
 
     async def _apply(
-        self, conn: asyncpg.Connection, record: Record, envelope: Envelope, event: Event, handler: Handler
+        self, conn: Connection, record: Record, envelope: Envelope, event: Event, handler: Handler
     ) -> bool:
         parent = propagate.extract({"traceparent": envelope.traceparent or "", "tracestate": envelope.tracestate or ""})
         with tracer.start_as_current_span(
-            f"{record.topic} process", context=parent, kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.message.id": str(envelope.event_id),
-                        "messaging.destination.name": record.topic, "cds.event.type": envelope.ce_type},
+            f"{record.topic} process",
+            context=parent,
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.message.id": str(envelope.event_id),
+                "messaging.destination.name": record.topic,
+                "cds.event.type": envelope.ce_type,
+            },
         ):
             async with conn.transaction():  # savepoint: a failing handler leaves no trace in the batch
                 inserted = await conn.fetchval(
-                    """INSERT INTO processed_events (consumer, event_id, event_type, topic, kafka_partition, kafka_offset)
+                    """INSERT INTO processed_events
+                         (consumer, event_id, event_type, topic, kafka_partition, kafka_offset)
                        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING true""",
-                    self.name, envelope.event_id, envelope.ce_type, record.topic, record.partition, record.offset,
+                    self.name,
+                    envelope.event_id,
+                    envelope.ce_type,
+                    record.topic,
+                    record.partition,
+                    record.offset,
                 )
                 if not inserted:
                     return False
@@ -243,7 +257,9 @@ async def run_consumer(
             try:
                 result = await consumer.process_batch(records)
             except TRANSIENT_ERRORS as exc:
-                log.warning("%s: batch failed (%s: %s); retrying in %.1fs", consumer.name, type(exc).__name__, exc, backoff)
+                log.warning(
+                    "%s: batch failed (%s: %s); retrying in %.1fs", consumer.name, type(exc).__name__, exc, backoff
+                )
                 consumer.note_failed_batch(records)
                 for tp, recs in fetched.items():
                     kafka.seek(tp, recs[0].offset)
@@ -255,7 +271,9 @@ async def run_consumer(
             for tp in fetched:
                 high = kafka.highwater(tp)
                 if high is not None:
-                    CONSUMER_LAG.labels(consumer.name, tp.topic, tp.partition).set(max(high - await kafka.position(tp), 0))
+                    CONSUMER_LAG.labels(consumer.name, tp.topic, tp.partition).set(
+                        max(high - await kafka.position(tp), 0)
+                    )
     finally:
         await kafka.stop()
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+
 from cds_contracts import dlq_topic
 
 CAUSE = "x-dlq-cause"

@@ -39,15 +39,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
-        ]
-        return problem(422, "Invalid request", "the request does not match the schema", instance=request.url.path, errors=errors)
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+        return problem(
+            422, "Invalid request", "the request does not match the schema", instance=request.url.path, errors=errors
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged", instance=request.url.path)
+        return problem(
+            500, "Internal Server Error", "an unexpected error occurred; it has been logged", instance=request.url.path
+        )
 
 
 def _title(status: int) -> str:

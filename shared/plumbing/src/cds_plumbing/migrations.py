@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
+from .db import Connection
 
 PLUMBING_MIGRATIONS = Path(__file__).parent / "sql"
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -49,7 +49,7 @@ def discover(namespace: str, directory: Path) -> list[Migration]:
     return found
 
 
-async def migrate(conn: asyncpg.Connection, sources: list[tuple[str, Path]]) -> list[str]:
+async def migrate(conn: Connection, sources: list[tuple[str, Path]]) -> list[str]:
     """Apply pending migrations of each (namespace, folder) in order; returns the names applied."""
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
@@ -72,7 +72,10 @@ async def migrate(conn: asyncpg.Connection, sources: list[tuple[str, Path]]) -> 
                     await conn.execute(mig.sql)
                     await conn.execute(
                         "INSERT INTO schema_migrations (namespace, version, name, checksum) VALUES ($1,$2,$3,$4)",
-                        namespace, mig.version, mig.name, mig.checksum,
+                        namespace,
+                        mig.version,
+                        mig.name,
+                        mig.checksum,
                     )
                 applied_now.append(f"{namespace}/{mig.name}")
     finally:

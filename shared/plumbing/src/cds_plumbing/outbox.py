@@ -10,6 +10,7 @@ deduplicate by event id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,11 +19,14 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from cds_contracts import REGISTRY, Envelope, Event, Registry
+from asyncpg.pool import PoolConnectionProxy
 from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
+from cds_contracts import REGISTRY, Envelope, Event, Registry
+
+from .db import Connection
 from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -36,7 +40,7 @@ class OutsideTransactionError(RuntimeError):
 
 
 async def append(
-    conn: asyncpg.Connection,
+    conn: Connection,
     event: Event,
     *,
     source: str,
@@ -112,7 +116,7 @@ class OutboxRelay:
         self._on_notify = lambda *_: self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows; returns how many were published (0 if another relay holds the lock)."""
+        """Publish one batch of unpublished rows; returns how many (0 also when another relay holds the lock)."""
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
@@ -152,12 +156,12 @@ class OutboxRelay:
         finally:
             otel_context.detach(token)
 
-    async def _listen(self, conn: asyncpg.Connection) -> None:
+    async def _listen(self, conn: PoolConnectionProxy) -> None:
         await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; wakes on NOTIFY, polls every idle_poll_s as a safety net."""
-        listener: asyncpg.Connection | None = None
+        listener: PoolConnectionProxy | None = None
         backoff = 0.5
         while not stop.is_set():
             try:
@@ -173,7 +177,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database outage: keep the rows, retry later
-                log.warning("outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
+                log.warning(
+                    "outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff
+                )
                 if listener is not None:
                     await self._release(listener)
                     listener = None
@@ -182,15 +188,13 @@ class OutboxRelay:
         if listener is not None:
             await self._release(listener)
 
-    async def _release(self, conn: asyncpg.Connection) -> None:
-        try:
+    async def _release(self, conn: PoolConnectionProxy) -> None:
+        with contextlib.suppress(Exception):  # best effort: the connection may already be broken
             await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-        except Exception:  # noqa: S110  # best effort: the connection may already be broken
-            pass
         await self._pool.release(conn)
 
 
-async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASYNC109  # returns, never raises
     waiters = [asyncio.ensure_future(e.wait()) for e in events]
     try:
         await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

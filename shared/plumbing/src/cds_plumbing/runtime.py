@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,39 +51,35 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_telemetry(settings.service_name, settings.otel_exporter_otlp_endpoint, settings.log_level)
-        pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
-        async with pool.acquire() as conn:
-            sources = [("plumbing", PLUMBING_MIGRATIONS)] + ([(settings.service_name, migrations)] if migrations else [])
-            for name in await migrate(conn, sources):
-                log.info("applied migration %s", name)
-        broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
-        await broker.connect()
-        rt = Runtime(settings, pool, broker)
-        app.state.runtime = rt
-        relay = OutboxRelay(pool, broker, batch_size=settings.outbox_batch_size)
-        rt.tasks.append(asyncio.create_task(relay.run(rt.stop), name="outbox-relay"))
-        dead_letters = DeadLetterPublisher(settings.kafka_bootstrap_servers, settings.service_name)
-        if consumers:
-            await dead_letters.start()
-        for consumer in consumers:
-            consumer.bind(pool, dead_letters)
-            rt.tasks.append(
-                asyncio.create_task(
-                    run_consumer(consumer, settings.kafka_bootstrap_servers, rt.stop, max_records=settings.consumer_max_records),
-                    name=f"consumer-{consumer.name}",
-                )
-            )
-        try:
-            yield
-        finally:
-            rt.stop.set()
-            await asyncio.wait(rt.tasks, timeout=15)
-            for task in rt.tasks:
-                task.cancel()
+        async with AsyncExitStack() as stack:  # undoes whatever started, also when start-up fails half-way
+            pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+            stack.push_async_callback(pool.close)
+            async with pool.acquire() as conn:
+                sources = [("plumbing", PLUMBING_MIGRATIONS)]
+                if migrations:
+                    sources.append((settings.service_name, migrations))
+                for name in await migrate(conn, sources):
+                    log.info("applied migration %s", name)
+            broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
+            stack.push_async_callback(broker.stop)
+            await broker.connect()
+            rt = Runtime(settings, pool, broker)
+            app.state.runtime = rt
             if consumers:
-                await dead_letters.stop()
-            await broker.stop()
-            await pool.close()
+                dead_letters = DeadLetterPublisher(settings.kafka_bootstrap_servers, settings.service_name)
+                stack.push_async_callback(dead_letters.stop)
+                await dead_letters.start()
+                for consumer in consumers:
+                    consumer.bind(pool, dead_letters)
+            stack.push_async_callback(_stop_tasks, rt)
+            relay = OutboxRelay(pool, broker, batch_size=settings.outbox_batch_size)
+            rt.tasks.append(asyncio.create_task(relay.run(rt.stop), name="outbox-relay"))
+            for consumer in consumers:
+                run = run_consumer(
+                    consumer, settings.kafka_bootstrap_servers, rt.stop, max_records=settings.consumer_max_records
+                )
+                rt.tasks.append(asyncio.create_task(run, name=f"consumer-{consumer.name}"))
+            yield
 
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.authenticator = Authenticator(settings)
@@ -104,3 +100,12 @@ def create_service_app(
 
     install_probes(app, {"database": database, "kafka": kafka, "background": background})
     return app
+
+
+async def _stop_tasks(rt: Runtime) -> None:
+    """Let the relay and consumers finish their current batch (they watch `stop`), then cancel stragglers."""
+    rt.stop.set()
+    if rt.tasks:
+        await asyncio.wait(rt.tasks, timeout=15)
+    for task in rt.tasks:
+        task.cancel()

@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LOCAL_JWT_SECRET = "cds-local-development-secret-not-for-production-use"
+# Local stack only: production sets AUTH_JWT_SECRET or uses RS256 with a JWKS URL.
+LOCAL_JWT_SECRET = "cds-local-development-secret-not-for-production-use"  # noqa: S105
 
 
 def env(name: str, default: str) -> str:
@@ -56,7 +57,7 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(default_factory=lambda: env("LOG_LEVEL", "INFO"), description="Python log level.")
     jwt_algorithm: Literal["HS256", "RS256"] = Field(
-        default_factory=lambda: env("AUTH_JWT_ALGORITHM", "HS256"),  # type: ignore[arg-type,return-value]
+        default_factory=lambda: env("AUTH_JWT_ALGORITHM", "HS256"),  # type: ignore[arg-type]
         description="HS256 with a shared secret (local), RS256 with keys from a JWKS URL (production).",
     )
     jwt_secret: SecretStr = Field(

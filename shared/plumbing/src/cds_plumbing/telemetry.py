@@ -33,7 +33,9 @@ def setup_telemetry(service_name: str, otlp_endpoint: str | None = None, log_lev
         if otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")))
+            provider.add_span_processor(
+                BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces"))
+            )
         trace.set_tracer_provider(provider)
     root = logging.getLogger()
     if not any(isinstance(f, TraceContextFilter) for h in root.handlers for f in h.filters):

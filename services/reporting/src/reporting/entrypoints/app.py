@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from cds_plumbing.runtime import create_service_app
-
 from reporting.config import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"

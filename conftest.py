@@ -1,0 +1,98 @@
+"""Fixtures shared by every test folder: the real PostgreSQL and Kafka of the local stack.
+
+`make test` starts the stack first; each test that needs storage gets its own fresh database and its
+own topics, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from cds_contracts import Registry, TopicSpec
+from cds_plumbing.broker import make_broker
+from cds_plumbing.db import create_pool
+from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
+from cds_plumbing.settings import admin_database_url, default_bootstrap
+from tests.support.events import register_test_events
+
+SPANS = InMemorySpanExporter()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tracing() -> Iterator[InMemorySpanExporter]:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(SPANS))
+    trace.set_tracer_provider(provider)
+    yield SPANS
+
+
+@pytest.fixture(scope="session")
+def bootstrap() -> str:
+    return default_bootstrap()
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[str]:
+    """DSN of a brand-new database with the plumbing tables (outbox, inbox) migrated; dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_database_url())
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_database_url().rsplit("/", 1)[0]
+    dsn = f"{base}/{name}"
+    conn = await asyncpg.connect(dsn)
+    await migrate(conn, [("plumbing", PLUMBING_MIGRATIONS)])
+    await conn.execute(
+        "CREATE TABLE counters (counter_id text PRIMARY KEY, total bigint NOT NULL, applied int NOT NULL)"
+    )
+    await conn.close()
+    try:
+        yield dsn
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(database, 1, 10)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+async def topic(bootstrap: str) -> AsyncIterator[TopicSpec]:
+    """A fresh 3-partition topic and its .dlq, created explicitly like the real ones."""
+    spec = TopicSpec(f"test.counter-{uuid.uuid4().hex[:10]}")
+    from cds_plumbing.kafka_admin import ensure_topics
+
+    await ensure_topics(bootstrap, [spec, spec.dlq])
+    yield spec
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([spec.name, spec.dlq.name])
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def registry(topic: TopicSpec) -> Registry:
+    return register_test_events(Registry(), topic)
+
+
+@pytest.fixture
+async def broker(bootstrap: str) -> AsyncIterator[KafkaBroker]:
+    b = make_broker(bootstrap, f"test-{uuid.uuid4().hex[:6]}")
+    await b.connect()
+    yield b
+    await b.stop()

@@ -1,0 +1,117 @@
+"""Every registered event is frozen, fully described, on a declared topic, and its JSON Schema matches
+the committed snapshot; a change that would break consumers needs a new version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from cds_contracts import REGISTRY, SOURCE_TOPICS, Registry, UnknownEventError, all_topics
+from cds_contracts.personnel import OfficerAppointed
+from cds_contracts.schemas import breaking_changes, schema_of, snapshot_path
+
+SPECS = list(REGISTRY)
+
+
+def test_registry_is_not_empty() -> None:
+    assert len(REGISTRY) >= 2
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.ce_type)
+def test_event_models_are_frozen_and_every_field_is_described(spec: Any) -> None:
+    assert spec.model.model_config.get("frozen") is True
+    undocumented = [name for name, f in spec.model.model_fields.items() if not f.description]
+    assert not undocumented, f"{spec.model.__name__}: describe {undocumented}"
+    assert spec.model.__doc__, f"{spec.model.__name__} needs a docstring"
+    assert spec.topic in SOURCE_TOPICS
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.ce_type)
+def test_schema_has_no_breaking_change_against_its_snapshot(spec: Any) -> None:
+    path = snapshot_path(spec)
+    assert path.exists(), f"no snapshot for {spec.ce_type}: run `make schemas` and commit it"
+    problems = breaking_changes(json.loads(path.read_text()), schema_of(spec))
+    assert not problems, f"{spec.ce_type} changed incompatibly ({problems}); publish a new version instead"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.ce_type)
+def test_snapshot_is_up_to_date(spec: Any) -> None:
+    assert json.loads(snapshot_path(spec).read_text()) == schema_of(spec), "run `make schemas` and commit"
+
+
+BASE = {
+    "properties": {
+        "a": {"type": "string", "description": "a"},
+        "kind": {"enum": ["x", "y"], "type": "string"},
+        "n": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+    },
+    "required": ["a", "kind"],
+}
+
+
+def _with(**props: Any) -> dict[str, Any]:
+    schema = json.loads(json.dumps(BASE))
+    for name, value in props.items():
+        if value is None:
+            del schema["properties"][name]
+        else:
+            schema["properties"][name] = value
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("new", "problem"),
+    [
+        (_with(a=None), "removed"),
+        (_with(a={"type": "integer"}), "admits new"),
+        (_with(kind={"enum": ["x", "y", "z"], "type": "string"}), "admits new"),
+        ({**BASE, "required": ["a", "kind", "n"]}, "became required"),
+        ({**_with(b={"type": "string"}), "required": ["a", "kind", "b"]}, "required 'b' added"),
+    ],
+)
+def test_breaking_changes_are_detected(new: dict[str, Any], problem: str) -> None:
+    found = breaking_changes(BASE, new)
+    assert any(problem in p for p in found), found
+
+
+def test_additive_changes_are_compatible() -> None:
+    new = _with(b={"anyOf": [{"type": "string"}, {"type": "null"}], "default": None})
+    new["properties"]["a"] = {"type": "string", "description": "a, better described"}
+    new["properties"]["kind"] = {"enum": ["x"], "type": "string"}  # narrower: old readers still cope
+    assert breaking_changes(BASE, new) == []
+
+
+def test_lookup_by_type_and_version_and_unknown_types() -> None:
+    spec = REGISTRY.lookup("vn.cds.personnel.officer.appointed", 1)
+    assert spec.model is OfficerAppointed and spec.key_field == "officer_id"
+    with pytest.raises(UnknownEventError):
+        REGISTRY.lookup("vn.cds.personnel.officer.appointed", 99)
+    with pytest.raises(TypeError, match="no key field"):
+        Registry().register("vn.cds.x", 1, SOURCE_TOPICS[0], key="missing")(OfficerAppointed)
+
+
+def test_events_validate_their_data() -> None:
+    with pytest.raises(ValidationError):
+        OfficerAppointed.model_validate(
+            {
+                "officer_id": "",
+                "full_name": "A",
+                "unit_id": "U",
+                "employment_category": "cadre",
+                "assignment": "part-time",
+                "effective_date": "2024-01-01",
+            }
+        )
+
+
+def test_topic_declaration_has_a_dlq_per_topic_three_partitions_and_unlimited_retention() -> None:
+    names = {t.name for t in all_topics()}
+    for spec in SOURCE_TOPICS:
+        assert f"{spec.name}.dlq" in names
+    for spec in all_topics():
+        assert spec.partitions >= 3
+        assert spec.config["retention.ms"] == "-1"
+    assert len(names) == 2 * len(SOURCE_TOPICS)
