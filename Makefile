@@ -28,7 +28,7 @@ lint:  ## ruff
 	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
 
 typecheck:  ## mypy (strict) on the packages
-	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src
+	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src conftest.py tests shared/*/tests services/*/tests
 
 schemas:  ## rewrite the committed JSON Schemas of the event contracts
 	@$(VENV)/python -m cds_contracts.schemas

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncpg
 from pydantic import Field
 
 from cds_contracts import Envelope, Event, Registry, TopicSpec
+from cds_plumbing.db import Connection
 
 TEST_EVENT_TYPE = "vn.cds.test.counter.incremented"
 
@@ -30,7 +30,7 @@ def register_test_events(registry: Registry, topic: TopicSpec) -> Registry:
     return registry
 
 
-async def on_counter_incremented(conn: asyncpg.Connection, event: CounterIncremented, envelope: Envelope) -> None:
+async def on_counter_incremented(conn: Connection, event: CounterIncremented, envelope: Envelope) -> None:
     """Projection whose totals expose a double application: `applied` counts handler runs."""
     await conn.execute(
         """INSERT INTO counters (counter_id, total, applied) VALUES ($1, $2, 1)
@@ -40,5 +40,5 @@ async def on_counter_incremented(conn: asyncpg.Connection, event: CounterIncreme
     )
 
 
-async def on_counter_failed(conn: asyncpg.Connection, event: CounterFailed, envelope: Envelope) -> None:
+async def on_counter_failed(conn: Connection, event: CounterFailed, envelope: Envelope) -> None:
     raise ValueError(f"counter {event.counter_id} cannot be failed")

@@ -53,7 +53,7 @@ BASE = {
 
 
 def _with(**props: Any) -> dict[str, Any]:
-    schema = json.loads(json.dumps(BASE))
+    schema: dict[str, Any] = json.loads(json.dumps(BASE))
     for name, value in props.items():
         if value is None:
             del schema["properties"][name]

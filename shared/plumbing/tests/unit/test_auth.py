@@ -13,7 +13,7 @@ from cds_plumbing.auth import Authenticator, Principal, Role, Writer, ensure_uni
 from cds_plumbing.http import install_problem_handlers
 from cds_plumbing.settings import ServiceSettings
 
-SETTINGS = ServiceSettings(service_name="test", jwt_secret="a-test-secret-that-is-long-enough-for-hs256")  # type: ignore[arg-type]
+SETTINGS = ServiceSettings(service_name="test", jwt_secret="a-test-secret-that-is-long-enough-for-hs256")
 TREE = {"SO-TTTT": None, "PHONG-CNTT": "SO-TTTT", "UBND-XA": None}
 
 
@@ -69,7 +69,7 @@ def test_no_token_is_401_with_a_problem_body() -> None:
             SETTINGS.jwt_secret.get_secret_value(),
             algorithm="HS256",
         ),
-        jwt.encode({"sub": "x", "role": "province_admin", "exp": int(time.time()) + 60}, None, algorithm="none"),
+        jwt.encode({"sub": "x", "role": "province_admin", "exp": int(time.time()) + 60}, "", algorithm="none"),
         jwt.encode(
             {"sub": "x", "role": "superuser", "exp": int(time.time()) + 60},
             SETTINGS.jwt_secret.get_secret_value(),

@@ -11,11 +11,9 @@ import asyncio
 import signal
 import sys
 
-import asyncpg
-
 from cds_contracts import Envelope, Registry, TopicSpec
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
-from cds_plumbing.db import create_pool
+from cds_plumbing.db import Connection, create_pool
 from cds_plumbing.deadletter import DeadLetterPublisher
 from tests.support.events import CounterIncremented, on_counter_incremented, register_test_events
 
@@ -25,7 +23,7 @@ async def main(dsn: str, bootstrap: str, topic: str, group: str, max_records: in
     consumer = IdempotentConsumer(group, registry=registry)
 
     @consumer.on(CounterIncremented)
-    async def on_counter_incremented_slowly(conn: asyncpg.Connection, event: CounterIncremented, env: Envelope) -> None:
+    async def on_counter_incremented_slowly(conn: Connection, event: CounterIncremented, env: Envelope) -> None:
         await on_counter_incremented(conn, event, env)
         print(f"applied {event.counter_id} {event.seq}", flush=True)
         await asyncio.sleep(delay_ms / 1000)
