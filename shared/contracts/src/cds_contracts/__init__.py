@@ -3,7 +3,9 @@
 Importing this package registers every event model in `REGISTRY`.
 """
 
-from . import personnel as personnel
+from . import personnel_officers as personnel_officers
+from . import personnel_org_units as personnel_org_units
+from . import personnel_teams as personnel_teams
 from .base import Event
 from .envelope import Envelope, EnvelopeError
 from .registry import REGISTRY, EventSpec, Registry, UnknownEventError
@@ -21,5 +23,7 @@ __all__ = [
     "UnknownEventError",
     "all_topics",
     "dlq_topic",
-    "personnel",
+    "personnel_officers",
+    "personnel_org_units",
+    "personnel_teams",
 ]

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from cds_contracts import REGISTRY, SOURCE_TOPICS, Registry, UnknownEventError, all_topics
-from cds_contracts.personnel import OfficerAppointed
+from cds_contracts.personnel_officers import OfficerAppointed
 from cds_contracts.schemas import breaking_changes, schema_of, snapshot_path
 
 SPECS = list(REGISTRY)

@@ -1,0 +1,118 @@
+"""Events published by personnel about CĐS officers (cán bộ, công chức, viên chức working on CĐS).
+
+Only the minimal personal data the province needs in reports travels in events: no national id, phone
+or address (those stay inside personnel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Event
+from .registry import REGISTRY
+from .topics import PERSONNEL_OFFICER
+
+Assignment = Literal["dedicated", "concurrent"]
+"""chuyên trách (dedicated) or kiêm nhiệm (concurrent) CĐS work."""
+
+OfficerFunction = Literal["it_technical", "information_security", "it_leader", "cds_network_member"]
+
+EmploymentCategory = Literal["cadre", "civil_servant", "public_employee", "contract", "other"]
+"""cán bộ, công chức, viên chức, hợp đồng, khác."""
+
+DepartureReason = Literal["private_sector", "other_public_body", "retirement", "dismissal", "other"]
+
+
+@REGISTRY.register("vn.cds.personnel.officer.appointed", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerAppointed(Event):
+    """An officer started working on digital transformation in a unit."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    full_name: str = Field(description="Full name as written in Vietnamese.", min_length=1)
+    birth_year: int | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
+    unit_id: str = Field(description="Code of the org unit the officer works in.", min_length=1)
+    employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
+    assignment: Assignment = Field(description="Dedicated (chuyên trách) or concurrent (kiêm nhiệm).")
+    functions: tuple[OfficerFunction, ...] = Field(
+        default=(), description="CĐS functions held; an officer may hold several."
+    )
+    effective_date: dt.date = Field(description="Date the appointment takes effect.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.departed", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerDeparted(Event):
+    """An officer left CĐS work in the public service."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    unit_id: str = Field(description="Unit the officer left.", min_length=1)
+    effective_date: dt.date = Field(description="Date of departure; the officer no longer counts from this day.")
+    reason: DepartureReason = Field(description="Why the officer left.")
+    destination: str | None = Field(default=None, description="Where the officer went, free text.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.assignment_changed", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerAssignmentChanged(Event):
+    """An officer's CĐS assignment or functions changed from `effective_date` (the full new state)."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    assignment: Assignment = Field(description="Dedicated (chuyên trách) or concurrent (kiêm nhiệm).")
+    functions: tuple[OfficerFunction, ...] = Field(default=(), description="CĐS functions held from that day.")
+    effective_date: dt.date = Field(description="First day of the new assignment.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.transferred", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerTransferred(Event):
+    """An officer moved to another unit, by decision or because a reorganisation carried them."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    from_unit_id: str = Field(description="Unit the officer leaves.", min_length=1)
+    to_unit_id: str = Field(description="Unit the officer joins.", min_length=1)
+    effective_date: dt.date = Field(description="First day in the new unit.")
+    reason: Literal["transfer", "reorganisation"] = Field(description="A transfer decision or a reorganisation.")
+
+
+DegreeLevel = Literal["college", "bachelor", "engineer", "master", "doctorate", "other"]
+DegreeField = Literal["it", "electronics_telecom", "other"]
+
+
+@REGISTRY.register("vn.cds.personnel.officer.qualification_added", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerQualificationAdded(Event):
+    """An officer's degree was recorded."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    degree_level: DegreeLevel = Field(description="Cao đẳng, cử nhân, kỹ sư, thạc sĩ, tiến sĩ, khác.")
+    field: DegreeField = Field(description="IT, electronics-telecommunications, or another field.")
+    year: int | None = Field(default=None, ge=1950, le=2100, description="Year the degree was awarded.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.certificate_added", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerCertificateAdded(Event):
+    """A certificate held by an officer was recorded (e.g. an information-security certificate)."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    certificate_id: str = Field(description="Id of this certificate record.", min_length=1)
+    name: str = Field(description="Certificate name.", min_length=1)
+    issuer: str = Field(description="Issuing body.", min_length=1)
+    issued_on: dt.date = Field(description="Date of issue.")
+    expires_on: dt.date | None = Field(default=None, description="Expiry date; none if it does not expire.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.corrected", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerCorrected(Event):
+    """A data-entry error in an officer's record was corrected (the only change allowed after departure).
+
+    Carries the officer's corrected core record in full; departure fields are set for departed officers."""
+
+    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    full_name: str = Field(description="Full name as written in Vietnamese.", min_length=1)
+    birth_year: int | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
+    employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
+    departure_date: dt.date | None = Field(default=None, description="Corrected departure date, if departed.")
+    departure_reason: DepartureReason | None = Field(default=None, description="Corrected reason, if departed.")
+    departure_destination: str | None = Field(default=None, description="Corrected destination, if departed.")
+    note: str = Field(description="Why the correction was made.", min_length=1)
