@@ -37,6 +37,7 @@ tracer = trace.get_tracer(__name__)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, Any, Envelope], Awaitable[None]]
+BatchHook = Callable[[Connection], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes | None, bytes | None]"
 
 # Failures of the infrastructure, not of the event: retry the whole batch instead of dead-lettering.
@@ -68,9 +69,13 @@ class BatchResult:
 class IdempotentConsumer:
     """Register handlers with `@consumer.on(OfficerAppointed)` on functions named `on_<event>`."""
 
-    def __init__(self, name: str, *, registry: Registry = REGISTRY) -> None:
+    def __init__(
+        self, name: str, *, registry: Registry = REGISTRY, before_batch: BatchHook | None = None
+    ) -> None:
         self.name = name  # consumer group id and inbox key: renaming it replays every event
         self._registry = registry
+        # Runs first in each batch's transaction, e.g. to take a lock or `SET LOCAL search_path`.
+        self._before_batch = before_batch
         self._bound: tuple[asyncpg.Pool, DeadLetterPublisher] | None = None
         self._handlers: dict[type[Event], Handler] = {}
         self._attempts: dict[tuple[str, int, int], int] = {}
@@ -121,6 +126,8 @@ class IdempotentConsumer:
         dead: list[tuple[Record, BaseException]] = []
         checkpoints: dict[TopicPartition, tuple[int, datetime | None]] = {}
         async with self._pool.acquire() as conn, conn.transaction():
+            if self._before_batch is not None:
+                await self._before_batch(conn)
             for record in records:
                 tp = TopicPartition(record.topic, record.partition)
                 envelope: Envelope | None = None
