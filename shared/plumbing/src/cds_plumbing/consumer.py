@@ -69,9 +69,7 @@ class BatchResult:
 class IdempotentConsumer:
     """Register handlers with `@consumer.on(OfficerAppointed)` on functions named `on_<event>`."""
 
-    def __init__(
-        self, name: str, *, registry: Registry = REGISTRY, before_batch: BatchHook | None = None
-    ) -> None:
+    def __init__(self, name: str, *, registry: Registry = REGISTRY, before_batch: BatchHook | None = None) -> None:
         self.name = name  # consumer group id and inbox key: renaming it replays every event
         self._registry = registry
         # Runs first in each batch's transaction, e.g. to take a lock or `SET LOCAL search_path`.

@@ -1,10 +1,56 @@
 """ASGI entry point: `uvicorn personnel.entrypoints.app:app`."""
 
+from __future__ import annotations
+
+import datetime as dt
 from pathlib import Path
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cds_plumbing.http import problem
 from cds_plumbing.runtime import create_service_app
+from personnel.adapters.units_repo import UnitRepository
 from personnel.config import Settings
+from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
+from personnel.service_layer.imports import ImportRejectedError
+
+from . import api_imports, api_officers, api_teams, api_units
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
-app = create_service_app(Settings(), title="Personnel service", migrations=MIGRATIONS)
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    async def unit_scope(scope_unit: str, target_unit: str) -> bool:
+        """A unit editor may write in its unit and every unit under it in today's tree."""
+        if scope_unit == target_unit:
+            return True
+        async with app.state.runtime.pool.acquire() as conn:
+            return target_unit in await UnitRepository(conn).descendants_on(scope_unit, dt.date.today())
+
+    app = create_service_app(
+        settings or Settings(), title="Personnel service", migrations=MIGRATIONS, unit_scope=unit_scope
+    )
+    for module in (api_units, api_officers, api_teams, api_imports):
+        app.include_router(module.router)
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    return app
+
+
+_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
+
+
+async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    if isinstance(exc, ImportRejectedError):
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
+        return problem(422, "Import rejected", str(exc), instance=request.url.path, rows=exc.rows, errors=errors)
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    return problem(
+        status,
+        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
+        str(exc),
+        instance=request.url.path,
+    )
+
+
+app = create_app()

@@ -1,0 +1,113 @@
+"""/api/v1/officers: appoint, change, transfer, depart, correct and query CĐS officers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+
+from cds_plumbing.auth import Writer
+from personnel.adapters import queries
+from personnel.domain.errors import NotFoundError
+from personnel.service_layer import officer_handlers as handlers
+from personnel.service_layer.commands import (
+    AddCertificate,
+    AddQualification,
+    AppointOfficer,
+    ChangeAssignment,
+    CorrectOfficer,
+    RecordDeparture,
+    TransferOfficer,
+)
+
+from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+
+router = APIRouter(prefix="/api/v1/officers", tags=["officers"])
+
+
+async def _unit_of(request: Request, officer_id: str) -> str:
+    officer = await queries.officer(pool(request), officer_id)
+    if officer is None:
+        raise NotFoundError(f"officer {officer_id} does not exist")
+    return str(officer["unit_id"])
+
+
+@router.post("", status_code=201)
+async def appoint(cmd: AppointOfficer, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, cmd.unit_id)
+    async with uow(request, who) as u:
+        officer = await handlers.appoint_officer(u, cmd)
+    return {"officer_id": officer.officer_id}
+
+
+@router.get("")
+async def list_officers(
+    request: Request,
+    as_of: AsOf = None,
+    unit_id: str | None = None,
+    assignment: str | None = None,
+    function: str | None = None,
+    status: Literal["serving", "departed", "all"] = "serving",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    items, total = await queries.list_officers(
+        pool(request), as_of or today(), unit_id, assignment, function, status, limit, offset
+    )
+    return page(items, total, limit, offset)
+
+
+@router.get("/{officer_id}")
+async def get_officer(officer_id: str, request: Request) -> dict[str, Any]:
+    officer = await queries.officer(pool(request), officer_id)
+    if officer is None:
+        raise NotFoundError(f"officer {officer_id} does not exist")
+    return officer
+
+
+@router.post("/{officer_id}/assignment")
+async def change_assignment(officer_id: str, cmd: ChangeAssignment, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id))
+    async with uow(request, who) as u:
+        await handlers.change_assignment(u, officer_id, cmd)
+    return {"officer_id": officer_id}
+
+
+@router.post("/{officer_id}/transfer")
+async def transfer(officer_id: str, cmd: TransferOfficer, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id), cmd.to_unit_id)
+    async with uow(request, who) as u:
+        await handlers.transfer_officer(u, officer_id, cmd)
+    return {"officer_id": officer_id}
+
+
+@router.post("/{officer_id}/qualifications", status_code=201)
+async def add_qualification(officer_id: str, cmd: AddQualification, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id))
+    async with uow(request, who) as u:
+        await handlers.add_qualification(u, officer_id, cmd)
+    return {"officer_id": officer_id}
+
+
+@router.post("/{officer_id}/certificates", status_code=201)
+async def add_certificate(officer_id: str, cmd: AddCertificate, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id))
+    async with uow(request, who) as u:
+        certificate_id = await handlers.add_certificate(u, officer_id, cmd)
+    return {"officer_id": officer_id, "certificate_id": certificate_id}
+
+
+@router.post("/{officer_id}/departure")
+async def depart(officer_id: str, cmd: RecordDeparture, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id))
+    async with uow(request, who) as u:
+        await handlers.record_departure(u, officer_id, cmd)
+    return {"officer_id": officer_id}
+
+
+@router.post("/{officer_id}/corrections")
+async def correct(officer_id: str, cmd: CorrectOfficer, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, await _unit_of(request, officer_id))
+    async with uow(request, who) as u:
+        await handlers.correct_officer(u, officer_id, cmd)
+    return {"officer_id": officer_id}

@@ -1,0 +1,99 @@
+"""/api/v1/units: register, reorganise and query the dated org-unit tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from cds_plumbing.auth import Writer
+from personnel.adapters import queries
+from personnel.domain.errors import NotFoundError
+from personnel.service_layer import unit_handlers as handlers
+from personnel.service_layer.commands import DissolveUnit, MergeUnits, MoveUnit, RegisterUnit, RenameUnit, SplitUnit
+
+from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+
+router = APIRouter(prefix="/api/v1/units", tags=["org units"])
+
+
+@router.post("", status_code=201)
+async def register_unit(cmd: RegisterUnit, request: Request, who: Writer) -> dict[str, Any]:
+    await scoped(request, who, cmd.parent_id or cmd.unit_id)
+    async with uow(request, who) as u:
+        version = await handlers.register_unit(u, cmd)
+    return {"unit_id": version.unit_id}
+
+
+@router.get("")
+async def list_units(
+    request: Request,
+    as_of: AsOf = None,
+    kind: str | None = None,
+    level: str | None = None,
+    parent_id: str | None = None,
+    q: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    items, total = await queries.list_units(pool(request), as_of or today(), kind, level, parent_id, q, limit, offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/tree")
+async def unit_tree(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    day = as_of or today()
+    return {"as_of": day, "roots": await queries.unit_tree(pool(request), day)}
+
+
+@router.get("/{unit_id}")
+async def get_unit(unit_id: str, request: Request) -> dict[str, Any]:
+    unit = await queries.unit_history(pool(request), unit_id)
+    if unit is None:
+        raise NotFoundError(f"unit {unit_id} does not exist")
+    return unit
+
+
+@router.get("/{unit_id}/history")
+async def unit_history(unit_id: str, request: Request) -> dict[str, Any]:
+    return await get_unit(unit_id, request)
+
+
+@router.post("/{unit_id}/rename")
+async def rename_unit(unit_id: str, cmd: RenameUnit, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, unit_id)
+    async with uow(request, who) as u:
+        await handlers.rename_unit(u, unit_id, cmd)
+    return {"unit_id": unit_id}
+
+
+@router.post("/{unit_id}/move")
+async def move_unit(unit_id: str, cmd: MoveUnit, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, unit_id, *([cmd.parent_id] if cmd.parent_id else []))
+    async with uow(request, who) as u:
+        await handlers.move_unit(u, unit_id, cmd)
+    return {"unit_id": unit_id}
+
+
+@router.post("/merge")
+async def merge_units(cmd: MergeUnits, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, cmd.successor_id, *cmd.predecessor_ids)
+    async with uow(request, who) as u:
+        await handlers.merge_units(u, cmd)
+    return {"unit_id": cmd.successor_id}
+
+
+@router.post("/{unit_id}/split")
+async def split_unit(unit_id: str, cmd: SplitUnit, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, unit_id, *cmd.successor_ids)
+    async with uow(request, who) as u:
+        await handlers.split_unit(u, unit_id, cmd)
+    return {"unit_id": unit_id}
+
+
+@router.post("/{unit_id}/dissolve")
+async def dissolve_unit(unit_id: str, cmd: DissolveUnit, request: Request, who: Writer) -> dict[str, str]:
+    await scoped(request, who, unit_id)
+    async with uow(request, who) as u:
+        await handlers.dissolve_unit(u, unit_id, cmd)
+    return {"unit_id": unit_id}

@@ -1,0 +1,186 @@
+"""Handlers for officer commands: appointment, changes, departure and corrections."""
+
+from __future__ import annotations
+
+import uuid
+
+from cds_contracts.personnel_officers import (
+    OfficerAppointed,
+    OfficerAssignmentChanged,
+    OfficerCertificateAdded,
+    OfficerCorrected,
+    OfficerDeparted,
+    OfficerQualificationAdded,
+    OfficerTransferred,
+)
+from personnel.domain import officers as rules
+from personnel.domain.errors import ConflictError, NotFoundError, RuleViolationError
+from personnel.domain.officers import Officer, OfficerPeriod
+
+from .commands import (
+    AddCertificate,
+    AddQualification,
+    AppointOfficer,
+    ChangeAssignment,
+    CorrectOfficer,
+    RecordDeparture,
+    TransferOfficer,
+)
+from .unit_handlers import load_unit
+from .unit_of_work import UnitOfWork
+
+
+def new_officer_id() -> str:
+    return f"CB-{uuid.uuid4().hex[:12].upper()}"
+
+
+async def load_officer(uow: UnitOfWork, officer_id: str) -> Officer:
+    officer = await uow.officers.get(officer_id, lock=True)
+    if officer is None:
+        raise NotFoundError(f"officer {officer_id} does not exist")
+    return officer
+
+
+def officer_from(cmd: AppointOfficer, officer_id: str) -> Officer:
+    period = OfficerPeriod(
+        cmd.effective_date, None, cmd.unit_id, cmd.assignment, rules.normalise_functions(cmd.functions)
+    )
+    return Officer(
+        officer_id,
+        cmd.full_name,
+        cmd.birth_year,
+        cmd.gender,
+        cmd.employment_category,
+        cmd.effective_date,
+        None,
+        None,
+        None,
+        (period,),
+    )
+
+
+def appointed_event(o: Officer) -> OfficerAppointed:
+    p = o.periods[0]
+    return OfficerAppointed(
+        officer_id=o.officer_id,
+        full_name=o.full_name,
+        birth_year=o.birth_year,
+        gender=o.gender,
+        unit_id=p.unit_id,
+        employment_category=o.employment_category,
+        assignment=p.assignment,
+        functions=p.functions,
+        effective_date=p.valid_from,
+    )
+
+
+async def appoint_officer(uow: UnitOfWork, cmd: AppointOfficer) -> Officer:
+    officer_id = cmd.officer_id or new_officer_id()
+    if await uow.officers.existing_ids([officer_id]):
+        raise ConflictError(f"officer id {officer_id} is already used")
+    (await load_unit(uow, cmd.unit_id, lock=False)).require_active(cmd.effective_date)
+    officer = officer_from(cmd, officer_id)
+    await uow.officers.insert_many([officer])
+    await uow.publish(appointed_event(officer))
+    return officer
+
+
+async def change_assignment(uow: UnitOfWork, officer_id: str, cmd: ChangeAssignment) -> None:
+    officer = await load_officer(uow, officer_id)
+    functions = rules.normalise_functions(cmd.functions)
+    plan = officer.plan_change(cmd.effective_date, "assignment change")
+    await uow.officers.change_period(officer, plan, cmd.effective_date, assignment=cmd.assignment, functions=functions)
+    await uow.publish(
+        OfficerAssignmentChanged(
+            officer_id=officer_id,
+            assignment=cmd.assignment,
+            functions=functions,
+            effective_date=cmd.effective_date,
+        )
+    )
+
+
+async def transfer_officer(uow: UnitOfWork, officer_id: str, cmd: TransferOfficer) -> None:
+    officer = await load_officer(uow, officer_id)
+    plan = officer.plan_change(cmd.effective_date, "transfer")
+    rules.check_transfer(officer.current.unit_id, cmd.to_unit_id)
+    (await load_unit(uow, cmd.to_unit_id, lock=False)).require_active(cmd.effective_date)
+    await uow.officers.change_period(officer, plan, cmd.effective_date, unit_id=cmd.to_unit_id)
+    await uow.publish(
+        OfficerTransferred(
+            officer_id=officer_id,
+            from_unit_id=officer.current.unit_id,
+            to_unit_id=cmd.to_unit_id,
+            effective_date=cmd.effective_date,
+            reason="transfer",
+        )
+    )
+
+
+async def add_qualification(uow: UnitOfWork, officer_id: str, cmd: AddQualification) -> None:
+    officer = await load_officer(uow, officer_id)
+    officer.require_serving()
+    await uow.officers.add_qualification(officer_id, cmd.degree_level, cmd.field, cmd.year)
+    await uow.publish(OfficerQualificationAdded(officer_id=officer_id, **cmd.model_dump()))
+
+
+async def add_certificate(uow: UnitOfWork, officer_id: str, cmd: AddCertificate) -> str:
+    officer = await load_officer(uow, officer_id)
+    officer.require_serving()
+    if cmd.expires_on is not None and cmd.expires_on <= cmd.issued_on:
+        raise RuleViolationError("a certificate must expire after it was issued")
+    certificate_id = f"CC-{uuid.uuid4().hex[:12].upper()}"
+    await uow.officers.add_certificate(officer_id, certificate_id, cmd.name, cmd.issuer, cmd.issued_on, cmd.expires_on)
+    await uow.publish(OfficerCertificateAdded(officer_id=officer_id, certificate_id=certificate_id, **cmd.model_dump()))
+    return certificate_id
+
+
+async def record_departure(uow: UnitOfWork, officer_id: str, cmd: RecordDeparture) -> None:
+    officer = await load_officer(uow, officer_id)
+    officer.check_departure(cmd.effective_date)
+    await uow.officers.depart(officer, cmd.effective_date, cmd.reason, cmd.destination)
+    await uow.publish(
+        OfficerDeparted(
+            officer_id=officer_id,
+            unit_id=officer.current.unit_id,
+            effective_date=cmd.effective_date,
+            reason=cmd.reason,
+            destination=cmd.destination,
+        )
+    )
+
+
+async def correct_officer(uow: UnitOfWork, officer_id: str, cmd: CorrectOfficer) -> None:
+    officer = await load_officer(uow, officer_id)
+    changes = cmd.model_dump(exclude_unset=True, exclude={"note"})
+    departure = {
+        k: changes.pop(k) for k in ("departure_date", "departure_reason", "departure_destination") if k in changes
+    }
+    if departure and officer.departed_on is None:
+        raise ConflictError(f"officer {officer_id} has not departed; record a departure instead")
+    if "departure_date" in departure and departure["departure_date"] <= officer.current.valid_from:
+        raise ConflictError(f"departure must come after the officer's latest change ({officer.current.valid_from})")
+    fields = dict(changes)
+    renames = {
+        "departure_date": "departed_on",
+        "departure_reason": "departure_reason",
+        "departure_destination": "departure_destination",
+    }
+    fields.update({renames[k]: v for k, v in departure.items()})
+    if not fields:
+        raise RuleViolationError("a correction must change at least one field")
+    await uow.officers.correct(officer, fields)
+    fixed = await load_officer(uow, officer_id)
+    await uow.publish(
+        OfficerCorrected(
+            officer_id=officer_id,
+            full_name=fixed.full_name,
+            birth_year=fixed.birth_year,
+            gender=fixed.gender,
+            employment_category=fixed.employment_category,
+            departure_date=fixed.departed_on,
+            departure_reason=fixed.departure_reason,
+            departure_destination=fixed.departure_destination,
+            note=cmd.note,
+        )
+    )
