@@ -91,6 +91,7 @@ start_kafka() {
   if alive kafka; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return 0; fi
   mkdir -p "$KAFKA_HOME/data" "$KAFKA_HOME/logs"
   sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+    -e "s#@PROXIED_PORT@#$KAFKA_PROXIED_PORT#g" -e "s#@PROXY_PORT@#$KAFKA_PROXY_PORT#g" \
     -e "s#@DATA_DIR@#$KAFKA_HOME/data#g" deploy/kafka/server.properties.template >"$KAFKA_HOME/server.properties"
   local java=(java -Xms256m "-Xmx${KAFKA_HEAP:-768m}" -cp "$KAFKA_HOME/libs/*"
     "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties" "-Dkafka.logs.dir=$KAFKA_HOME/logs")

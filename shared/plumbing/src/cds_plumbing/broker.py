@@ -9,7 +9,13 @@ from opentelemetry import trace
 from prometheus_client import REGISTRY, CollectorRegistry
 
 
-def make_broker(bootstrap_servers: str, client_id: str, *, registry: CollectorRegistry = REGISTRY) -> KafkaBroker:
+def make_broker(
+    bootstrap_servers: str,
+    client_id: str,
+    *,
+    registry: CollectorRegistry = REGISTRY,
+    request_timeout_ms: int = 40_000,
+) -> KafkaBroker:
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
@@ -18,6 +24,8 @@ def make_broker(bootstrap_servers: str, client_id: str, *, registry: CollectorRe
         # Topics come from the contracts declaration; a typo must fail loudly.
         allow_auto_create_topics=False,
         graceful_timeout=10.0,
+        # How long a send may wait for the broker before the relay gives up on the batch and backs off.
+        request_timeout_ms=request_timeout_ms,
         middlewares=(
             KafkaTelemetryMiddleware(tracer_provider=trace.get_tracer_provider()),
             KafkaPrometheusMiddleware(registry=registry, app_name=client_id),
