@@ -1,5 +1,6 @@
 """Settings of the reporting service; every variable starts with REPORTING_ (see README, Settings)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cds_plumbing.settings import ServiceSettings
@@ -10,3 +11,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "reporting"
     http_port: int = 8004
+    consumer_name: str = Field(
+        default="reporting-projections",
+        description="Consumer group and inbox key of the live projections; renaming it replays every event.",
+    )

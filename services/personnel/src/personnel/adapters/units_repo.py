@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
+from personnel.domain.errors import ConflictError
 from personnel.domain.periods import Transition, day_before, transition
 from personnel.domain.units import Unit, UnitVersion
 
@@ -97,9 +98,17 @@ class UnitRepository:
         )
 
     async def cease(self, unit: Unit, effective: dt.date) -> None:
-        """The unit exists until the day before `effective`."""
-        transition(unit.latest.valid_from, day_before(effective), f"ending {unit.unit_id}")
-        await self._close_version(unit.unit_id, unit.latest.valid_from, day_before(effective))
+        """The unit exists until the day before `effective`.
+
+        A version that would only have started on `effective` itself (e.g. the unit was carried under a new
+        parent by a same-day reorganisation) never takes effect and is dropped."""
+        versions = [v for v in unit.versions if v.valid_from < effective]
+        if len(versions) < len(unit.versions) - sum(v.valid_from == effective for v in unit.versions) or not versions:
+            raise ConflictError(f"{unit.unit_id} has changes recorded after {effective}; it cannot end before them")
+        await self._conn.execute(
+            "DELETE FROM org_unit_versions WHERE unit_id = $1 AND valid_from = $2", unit.unit_id, effective
+        )
+        await self._close_version(unit.unit_id, versions[-1].valid_from, day_before(effective))
         await self._conn.execute(
             "UPDATE org_units SET valid_to = $2 WHERE unit_id = $1", unit.unit_id, day_before(effective)
         )

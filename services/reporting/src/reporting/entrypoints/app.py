@@ -1,10 +1,28 @@
 """ASGI entry point: `uvicorn reporting.entrypoints.app:app`."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
+from fastapi import FastAPI
+
+from cds_contracts import REGISTRY, Registry
 from cds_plumbing.runtime import create_service_app
+from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
+from reporting.entrypoints import api
+from reporting.entrypoints.subscribers import make_consumer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
-app = create_service_app(Settings(), title="Reporting service", migrations=MIGRATIONS)
+
+def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
+    """The service app; tests pass their own settings and a registry mapping events to fresh topics."""
+    consumer = make_consumer(settings.consumer_name, before_batch=use_active_schema, registry=registry)
+    app = create_service_app(settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer])
+    app.state.projection_source = api.ProjectionSource(consumer.name, tuple(consumer.topics))
+    app.include_router(api.router)
+    return app
+
+
+app = build_app(Settings())

@@ -1,0 +1,97 @@
+"""Which PostgreSQL schema holds the projections, and switching to a rebuilt one.
+
+`projection_state.active_schema` names the live schema. Writers and readers set `search_path` to it
+inside their transaction, so handlers and queries use unqualified table names. The live consumer takes
+the advisory lock PROJECTION_LOCK shared in each batch; a rebuild takes it exclusively to catch up and
+swap, which pauses the live consumer (never the readers) for that moment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from cds_plumbing.db import Connection
+
+PROJECTION_LOCK = 0x52505254  # "RPRT"; distinct from the migrations' lock
+_SCHEMA = re.compile(r"^proj_(\d+)$")
+
+
+def check_schema(name: str) -> str:
+    """Schema names are interpolated into SQL, so only proj_<n> is accepted."""
+    if not _SCHEMA.match(name):
+        raise ValueError(f"not a projection schema name: {name!r}")
+    return name
+
+
+def next_schema(current: str) -> str:
+    match = _SCHEMA.match(check_schema(current))
+    assert match is not None
+    return f"proj_{int(match.group(1)) + 1}"
+
+
+async def active_schema(conn: Connection, *, for_share: bool = False) -> str:
+    # FOR SHARE makes a swap (UPDATE of this row) wait for readers still using the old schema.
+    lock = " FOR SHARE" if for_share else ""
+    name: str = await conn.fetchval(f"SELECT active_schema FROM projection_state{lock}")
+    return check_schema(name)
+
+
+async def set_search_path(conn: Connection, schema: str) -> None:
+    await conn.execute(f'SET LOCAL search_path TO "{check_schema(schema)}", public')
+
+
+async def use_active_schema(conn: Connection) -> None:
+    """before_batch hook of the live consumer."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", PROJECTION_LOCK)
+    await set_search_path(conn, await active_schema(conn))
+
+
+def use_schema(schema: str) -> Callable[[Connection], Awaitable[None]]:
+    """before_batch hook of a rebuild consumer writing into `schema`."""
+    check_schema(schema)
+
+    async def hook(conn: Connection) -> None:
+        await set_search_path(conn, schema)
+
+    return hook
+
+
+@asynccontextmanager
+async def read_snapshot(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
+    """A connection in a transaction whose search_path is the active schema, pinned until it ends."""
+    async with pool.acquire() as conn, conn.transaction():
+        await set_search_path(conn, await active_schema(conn, for_share=True))
+        yield conn
+
+
+async def create_schema(conn: Connection, schema: str) -> None:
+    """Create `schema` with empty projection tables, dropping a leftover of an interrupted rebuild."""
+    await conn.execute(f'DROP SCHEMA IF EXISTS "{check_schema(schema)}" CASCADE')
+    await conn.execute("SELECT reporting_create_projection_schema($1)", schema)
+
+
+async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_consumer: str) -> str:
+    """Make `schema` the live one in one transaction; returns the schema dropped.
+
+    The rebuild's inbox rows are copied to the live consumer's, so events the rebuild already applied
+    are skipped when the live consumer reaches them. Call it holding PROJECTION_LOCK exclusively."""
+    async with conn.transaction():
+        old = await active_schema(conn, for_share=False)
+        await conn.execute(
+            """INSERT INTO processed_events
+                 (consumer, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at)
+               SELECT $2, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at
+               FROM processed_events WHERE consumer = $1
+               ON CONFLICT DO NOTHING""",
+            rebuild_consumer,
+            live_consumer,
+        )
+        await conn.execute("UPDATE projection_state SET active_schema = $1, switched_at = now()", check_schema(schema))
+        await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
+        await conn.execute("DELETE FROM processed_events WHERE consumer = $1", rebuild_consumer)
+        await conn.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", rebuild_consumer)
+    return old

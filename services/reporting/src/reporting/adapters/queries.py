@@ -1,0 +1,173 @@
+"""Read queries on the projection tables (the caller sets search_path: see projection_schema.read_snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from cds_plumbing.db import Connection
+from reporting.domain.officers import AGENCY_KINDS
+
+# A row is "as of $1" when its inclusive period contains that day.
+_AS_OF = "valid_from <= $1 AND (valid_to IS NULL OR $1 <= valid_to)"
+
+_COUNTS = f"""
+    SELECT unit_id,
+           count(*) AS total,
+           count(*) FILTER (WHERE assignment = 'dedicated') AS dedicated,
+           count(*) FILTER (WHERE assignment = 'concurrent') AS concurrent,
+           count(*) FILTER (WHERE 'information_security' = ANY (functions)) AS information_security,
+           count(*) FILTER (WHERE 'it_technical' = ANY (functions)) AS it_technical,
+           count(*) FILTER (WHERE 'it_leader' = ANY (functions)) AS it_leader
+    FROM officer_periods WHERE {_AS_OF} GROUP BY unit_id"""
+COUNT_FIELDS = ("total", "dedicated", "concurrent", "information_security", "it_technical", "it_leader")
+
+
+async def units_as_of(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"SELECT unit_id, name_vi, name_en, kind, level, parent_id FROM unit_versions WHERE {_AS_OF}", as_of
+        )
+    )
+
+
+async def unit_exists_on(conn: Connection, unit_id: str, as_of: dt.date) -> bool:
+    found = await conn.fetchval(f"SELECT true FROM unit_versions WHERE unit_id = $2 AND {_AS_OF}", as_of, unit_id)
+    return bool(found)
+
+
+async def unit_versions(conn: Connection, unit_id: str) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT valid_from, valid_to, name_vi, name_en, kind, level, parent_id
+               FROM unit_versions WHERE unit_id = $1 ORDER BY valid_from""",
+            unit_id,
+        )
+    )
+
+
+async def unit_lineage(conn: Connection, unit_id: str) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT predecessor_id, successor_id, kind, effective_date FROM unit_lineage
+               WHERE predecessor_id = $1 OR successor_id = $1 ORDER BY effective_date, predecessor_id, successor_id""",
+            unit_id,
+        )
+    )
+
+
+async def headcount(conn: Connection, as_of: dt.date, root_id: str | None) -> list[asyncpg.Record]:
+    """Per unit valid on as_of: own counts and counts rolled up over its subtree in the as-of tree.
+
+    `closure` pairs every unit with itself and each descendant (the path guards against parent cycles);
+    with `root_id`, only that unit's subtree is returned."""
+    own = ", ".join(f"coalesce(o.{f}, 0) AS own_{f}" for f in COUNT_FIELDS)
+    rolled = ", ".join(f"coalesce(sum(d.{f}), 0)::bigint AS rolled_{f}" for f in COUNT_FIELDS)
+    return list(
+        await conn.fetch(
+            f"""WITH RECURSIVE
+                  units AS (SELECT unit_id, parent_id, name_vi, kind, level FROM unit_versions WHERE {_AS_OF}),
+                  own AS ({_COUNTS}),
+                  closure AS (
+                    SELECT unit_id AS ancestor_id, unit_id AS descendant_id, ARRAY[unit_id] AS path FROM units
+                    UNION ALL
+                    SELECT c.ancestor_id, u.unit_id, c.path || u.unit_id
+                    FROM closure c JOIN units u ON u.parent_id = c.descendant_id
+                    WHERE u.unit_id <> ALL (c.path)
+                  )
+                SELECT u.unit_id, u.parent_id, u.name_vi, u.kind, u.level, {own}, {rolled}
+                FROM units u
+                JOIN closure c ON c.ancestor_id = u.unit_id
+                LEFT JOIN own d ON d.unit_id = c.descendant_id
+                LEFT JOIN own o ON o.unit_id = u.unit_id
+                WHERE $2::text IS NULL
+                   OR u.unit_id IN (SELECT descendant_id FROM closure WHERE ancestor_id = $2::text)
+                GROUP BY u.unit_id, u.parent_id, u.name_vi, u.kind, u.level, {", ".join(f"o.{f}" for f in COUNT_FIELDS)}
+                ORDER BY u.unit_id""",
+            as_of,
+            root_id,
+        )
+    )
+
+
+async def province_totals(conn: Connection, as_of: dt.date) -> asyncpg.Record:
+    """Every officer counted on as_of, whether or not their unit is in that day's tree."""
+    sums = ", ".join(f"coalesce(sum({f}), 0)::bigint AS {f}" for f in COUNT_FIELDS)
+    row = await conn.fetchrow(f"SELECT {sums} FROM ({_COUNTS}) per_unit", as_of)
+    assert row is not None  # an aggregate without GROUP BY always returns one row
+    return row
+
+
+async def agency_coverage(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"""WITH own AS ({_COUNTS})
+                SELECT u.unit_id, u.name_vi, u.kind, u.level,
+                       coalesce(o.it_leader, 0) AS it_leaders, coalesce(o.it_technical, 0) AS it_technical
+                FROM unit_versions u LEFT JOIN own o ON o.unit_id = u.unit_id
+                WHERE u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to) AND u.kind = ANY ($2::text[])
+                ORDER BY u.unit_id""",
+            as_of,
+            list(AGENCY_KINDS),
+        )
+    )
+
+
+_TEAMS = f"""
+    teams AS (SELECT team_id, commune_id FROM team_periods WHERE {_AS_OF}),
+    members AS (
+      SELECT m.team_id, m.member_id, m.affiliation FROM team_memberships m JOIN teams t USING (team_id)
+      WHERE m.valid_from <= $1 AND (m.valid_to IS NULL OR $1 <= m.valid_to))"""
+
+
+async def team_totals(conn: Connection, as_of: dt.date) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        f"WITH {_TEAMS} SELECT (SELECT count(*) FROM teams) AS teams, (SELECT count(*) FROM members) AS members",
+        as_of,
+    )
+    assert row is not None  # a SELECT without FROM always returns one row
+    return row
+
+
+async def members_by_affiliation(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"""WITH {_TEAMS} SELECT affiliation, count(*) AS members FROM members
+                GROUP BY affiliation ORDER BY affiliation""",
+            as_of,
+        )
+    )
+
+
+async def teams_by_commune(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"""WITH {_TEAMS}
+                SELECT t.commune_id,
+                       (SELECT u.name_vi FROM unit_versions u WHERE u.unit_id = t.commune_id
+                          AND u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to)) AS name_vi,
+                       count(DISTINCT t.team_id) AS teams,
+                       (SELECT count(*) FROM members m JOIN teams t2 USING (team_id)
+                          WHERE t2.commune_id = t.commune_id) AS members
+                FROM teams t GROUP BY t.commune_id ORDER BY t.commune_id""",
+            as_of,
+        )
+    )
+
+
+async def checkpoints(conn: Connection, consumer: str) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT topic, kafka_partition, next_offset, event_time FROM consumer_checkpoints
+               WHERE consumer = $1 ORDER BY topic, kafka_partition""",
+            consumer,
+        )
+    )
+
+
+async def current_to(conn: Connection, consumer: str) -> dt.datetime | None:
+    value: dt.datetime | None = await conn.fetchval(
+        "SELECT max(event_time) FROM consumer_checkpoints WHERE consumer = $1", consumer
+    )
+    return value

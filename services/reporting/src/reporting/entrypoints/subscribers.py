@@ -1,0 +1,136 @@
+"""The on_<event> subscribers of the projections, shared by the live consumer and the rebuild.
+
+Each subscriber runs inside the consumer's batch transaction, whose before_batch hook has set
+search_path to the schema being written; the inbox guarantees each event is applied once per consumer.
+"""
+
+from __future__ import annotations
+
+from cds_contracts import REGISTRY, Envelope, Event, Registry
+from cds_contracts.personnel_officers import (
+    OfficerAppointed,
+    OfficerAssignmentChanged,
+    OfficerCertificateAdded,
+    OfficerCorrected,
+    OfficerDeparted,
+    OfficerQualificationAdded,
+    OfficerTransferred,
+)
+from cds_contracts.personnel_org_units import (
+    OrgUnitDissolved,
+    OrgUnitMoved,
+    OrgUnitRegistered,
+    OrgUnitRenamed,
+    OrgUnitsMerged,
+    OrgUnitSplit,
+)
+from cds_contracts.personnel_teams import (
+    CommunityTeamEstablished,
+    CommunityTeamMemberJoined,
+    CommunityTeamMemberLeft,
+    CommunityTeamMoved,
+)
+from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
+from cds_plumbing.db import Connection
+from reporting.adapters import officer_writer, team_writer, unit_writer
+
+
+async def on_org_unit_registered(conn: Connection, event: OrgUnitRegistered, envelope: Envelope) -> None:
+    await unit_writer.registered(conn, event)
+
+
+async def on_org_unit_renamed(conn: Connection, event: OrgUnitRenamed, envelope: Envelope) -> None:
+    await unit_writer.renamed(conn, event)
+
+
+async def on_org_unit_moved(conn: Connection, event: OrgUnitMoved, envelope: Envelope) -> None:
+    await unit_writer.moved(conn, event)
+
+
+async def on_org_units_merged(conn: Connection, event: OrgUnitsMerged, envelope: Envelope) -> None:
+    await unit_writer.merged(conn, event)
+
+
+async def on_org_unit_split(conn: Connection, event: OrgUnitSplit, envelope: Envelope) -> None:
+    await unit_writer.split(conn, event)
+
+
+async def on_org_unit_dissolved(conn: Connection, event: OrgUnitDissolved, envelope: Envelope) -> None:
+    await unit_writer.dissolved(conn, event)
+
+
+async def on_officer_appointed(conn: Connection, event: OfficerAppointed, envelope: Envelope) -> None:
+    await officer_writer.appointed(conn, event)
+
+
+async def on_officer_assignment_changed(conn: Connection, event: OfficerAssignmentChanged, envelope: Envelope) -> None:
+    await officer_writer.assignment_changed(conn, event)
+
+
+async def on_officer_transferred(conn: Connection, event: OfficerTransferred, envelope: Envelope) -> None:
+    await officer_writer.transferred(conn, event)
+
+
+async def on_officer_departed(conn: Connection, event: OfficerDeparted, envelope: Envelope) -> None:
+    await officer_writer.departed(conn, event)
+
+
+async def on_officer_corrected(conn: Connection, event: OfficerCorrected, envelope: Envelope) -> None:
+    await officer_writer.corrected(conn, event)
+
+
+async def on_officer_qualification_added(
+    conn: Connection, event: OfficerQualificationAdded, envelope: Envelope
+) -> None:
+    await officer_writer.qualification_added(conn, event, envelope.event_id)
+
+
+async def on_officer_certificate_added(conn: Connection, event: OfficerCertificateAdded, envelope: Envelope) -> None:
+    await officer_writer.certificate_added(conn, event)
+
+
+async def on_community_team_established(conn: Connection, event: CommunityTeamEstablished, envelope: Envelope) -> None:
+    await team_writer.established(conn, event)
+
+
+async def on_community_team_moved(conn: Connection, event: CommunityTeamMoved, envelope: Envelope) -> None:
+    await team_writer.moved(conn, event)
+
+
+async def on_community_team_member_joined(
+    conn: Connection, event: CommunityTeamMemberJoined, envelope: Envelope
+) -> None:
+    await team_writer.member_joined(conn, event)
+
+
+async def on_community_team_member_left(conn: Connection, event: CommunityTeamMemberLeft, envelope: Envelope) -> None:
+    await team_writer.member_left(conn, event)
+
+
+SUBSCRIBERS: dict[type[Event], Handler] = {
+    OrgUnitRegistered: on_org_unit_registered,
+    OrgUnitRenamed: on_org_unit_renamed,
+    OrgUnitMoved: on_org_unit_moved,
+    OrgUnitsMerged: on_org_units_merged,
+    OrgUnitSplit: on_org_unit_split,
+    OrgUnitDissolved: on_org_unit_dissolved,
+    OfficerAppointed: on_officer_appointed,
+    OfficerAssignmentChanged: on_officer_assignment_changed,
+    OfficerTransferred: on_officer_transferred,
+    OfficerDeparted: on_officer_departed,
+    OfficerCorrected: on_officer_corrected,
+    OfficerQualificationAdded: on_officer_qualification_added,
+    OfficerCertificateAdded: on_officer_certificate_added,
+    CommunityTeamEstablished: on_community_team_established,
+    CommunityTeamMoved: on_community_team_moved,
+    CommunityTeamMemberJoined: on_community_team_member_joined,
+    CommunityTeamMemberLeft: on_community_team_member_left,
+}
+
+
+def make_consumer(name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY) -> IdempotentConsumer:
+    """A consumer with every projection subscriber; the live one and each rebuild differ by name and hook."""
+    consumer = IdempotentConsumer(name, registry=registry, before_batch=before_batch)
+    for model, handler in SUBSCRIBERS.items():
+        consumer.on(model)(handler)
+    return consumer

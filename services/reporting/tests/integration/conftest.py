@@ -1,0 +1,39 @@
+"""Fixtures of reporting's integration tests: a database with reporting's migrations, fresh topics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from cds_contracts import Registry, TopicSpec
+from cds_plumbing.kafka_admin import ensure_topics
+from cds_plumbing.migrations import migrate
+from reporting.entrypoints.app import MIGRATIONS
+from services.reporting.tests.integration.scenario import fresh_registry
+
+
+@pytest.fixture
+async def reporting_db(database: str) -> str:
+    conn = await asyncpg.connect(database)
+    try:
+        await migrate(conn, [("reporting", MIGRATIONS)])
+    finally:
+        await conn.close()
+    return database
+
+
+@pytest.fixture
+async def personnel_topics(bootstrap: str) -> AsyncIterator[tuple[Registry, list[TopicSpec]]]:
+    """Fresh copies of the three personnel topics (and their .dlq) with a registry pointing at them."""
+    registry, topics = fresh_registry()
+    await ensure_topics(bootstrap, [t for spec in topics for t in (spec, spec.dlq)])
+    yield registry, topics
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([t.name for spec in topics for t in (spec, spec.dlq)])
+    finally:
+        await admin.close()

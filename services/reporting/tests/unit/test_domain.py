@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from aiokafka import TopicPartition
+
+from reporting.adapters.projection_schema import check_schema, next_schema
+from reporting.domain.officers import AgencyCoverage, Counts, coverage_gaps, summarise_coverage
+from reporting.domain.periods import (
+    OutOfOrderChangeError,
+    Period,
+    Step,
+    end_before,
+    plan_change,
+    valid_on,
+)
+from reporting.domain.units import UnitNode, build_tree
+from reporting.entrypoints.rebuild import Progress
+
+D = dt.date
+
+
+def test_a_period_is_valid_from_its_first_to_its_last_day_inclusive() -> None:
+    assert not valid_on(D(2025, 1, 1), D(2025, 6, 30), D(2024, 12, 31))
+    assert valid_on(D(2025, 1, 1), D(2025, 6, 30), D(2025, 1, 1))
+    assert valid_on(D(2025, 1, 1), D(2025, 6, 30), D(2025, 6, 30))
+    assert not valid_on(D(2025, 1, 1), D(2025, 6, 30), D(2025, 7, 1))
+    assert Period(D(2025, 1, 1)).contains(D(2999, 1, 1))
+
+
+def test_a_change_closes_the_latest_period_the_day_before_or_replaces_one_starting_that_day() -> None:
+    assert plan_change(None, D(2025, 7, 1)) is Step.OPEN
+    assert plan_change(Period(D(2020, 1, 1)), D(2025, 7, 1)) is Step.CLOSE_AND_OPEN
+    assert plan_change(Period(D(2025, 7, 1)), D(2025, 7, 1)) is Step.REPLACE
+    assert end_before(Period(D(2020, 1, 1)), D(2025, 7, 1)) == D(2025, 6, 30)
+    assert end_before(Period(D(2020, 1, 1)), D(2024, 3, 1)) == D(2024, 2, 29)  # leap year
+
+
+def test_an_earlier_end_is_kept_and_back_dated_changes_are_refused() -> None:
+    departed = Period(D(2020, 1, 1), D(2023, 5, 31))
+    assert end_before(departed, D(2025, 1, 1)) == D(2023, 5, 31)  # re-appointment keeps the departure
+    assert end_before(departed, D(2023, 1, 1)) == D(2022, 12, 31)
+    with pytest.raises(OutOfOrderChangeError):
+        plan_change(Period(D(2025, 7, 1)), D(2025, 6, 30))
+
+
+def _unit(unit_id: str, parent_id: str | None) -> UnitNode:
+    return UnitNode(unit_id, f"name {unit_id}", None, "peoples_committee", "commune", parent_id)
+
+
+def test_the_tree_nests_children_sorted_and_keeps_orphans_and_cycles_as_roots() -> None:
+    units = [_unit("P", None), _unit("C2", "D"), _unit("D", "P"), _unit("C1", "D")]
+    roots = build_tree([*units, _unit("X", "GONE"), _unit("A", "B"), _unit("B", "A")])
+    assert [r.unit_id for r in roots] == ["A", "B", "P", "X"]
+    tree = roots[2].as_dict()
+    assert [c["unit_id"] for c in tree["children"]] == ["D"]
+    assert [c["unit_id"] for c in tree["children"][0]["children"]] == ["C1", "C2"]
+
+
+def test_counts_add_field_by_field() -> None:
+    total = Counts(total=2, dedicated=1, concurrent=1, it_leader=1) + Counts(total=1, concurrent=1, it_technical=1)
+    assert total.as_dict() == {
+        "total": 3,
+        "dedicated": 1,
+        "concurrent": 2,
+        "information_security": 0,
+        "it_technical": 1,
+        "it_leader": 1,
+    }
+
+
+def test_an_agency_needs_an_it_leader_and_an_it_technical_officer() -> None:
+    assert coverage_gaps(1, 1) == []
+    assert coverage_gaps(0, 3) == ["it_leader"]
+    assert coverage_gaps(2, 0) == ["it_technical"]
+    assert coverage_gaps(0, 0) == ["it_leader", "it_technical"]
+    agencies = [
+        AgencyCoverage("A", "a", "state_agency", "province", 1, 2),
+        AgencyCoverage("B", "b", "centre", "province", 0, 1),
+    ]
+    report = summarise_coverage(agencies)
+    assert report["summary"] == {"agencies": 2, "compliant": 1, "failing": 1}
+    assert report["failing"] == [
+        {
+            "unit_id": "B",
+            "name_vi": "b",
+            "kind": "centre",
+            "level": "province",
+            "has_it_leader": False,
+            "it_technical": 1,
+            "compliant": False,
+            "missing": ["it_leader"],
+        }
+    ]
+
+
+def test_projection_schema_names_are_checked_and_numbered() -> None:
+    assert next_schema("proj_9") == "proj_10"
+    for bad in ("public", "proj_1; DROP TABLE x", "proj_", "Proj_1"):
+        with pytest.raises(ValueError, match="projection schema"):
+            check_schema(bad)
+
+
+def test_the_progress_bar_counts_events_between_start_and_target_offsets() -> None:
+    a, b = TopicPartition("t", 0), TopicPartition("t", 1)
+    out = io.StringIO()
+    bar = Progress(out, {a: 0, b: 10}, {a: 50, b: 60}, width=10)
+    bar.show({a: 25, b: 36})
+    bar.show({a: 25, b: 36})  # unchanged: not written again
+    bar.show({a: 50, b: 60})
+    assert out.getvalue() == "\r[#####.....]  51% 51/100 events\r[##########] 100% 100/100 events"
