@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 STACK := scripts/stack.sh
 
-.PHONY: help install up down status test lint typecheck schemas token demo
+.PHONY: help install up down status test lint typecheck schemas token demo rebuild-reporting
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,3 +38,6 @@ token:  ## print a bearer token: make token [ROLE=province_admin|unit_editor|vie
 
 demo: up  ## the main job: whole stack up and a summary of what runs where
 	@scripts/demo-summary.sh
+
+rebuild-reporting:  ## replay every event into fresh reporting projections and swap them in (service may run)
+	@$(VENV)/reporting-rebuild

@@ -18,9 +18,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from cds_contracts import Registry, TopicSpec
+from cds_contracts import Registry, TopicSpec, all_topics
 from cds_plumbing.broker import make_broker
 from cds_plumbing.db import create_pool
+from cds_plumbing.kafka_admin import ensure_topics
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
 from cds_plumbing.settings import admin_database_url, default_bootstrap
 from tests.support.events import register_test_events
@@ -73,8 +74,6 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 async def topic(bootstrap: str) -> AsyncIterator[TopicSpec]:
     """A fresh 3-partition topic and its .dlq, created explicitly like the real ones."""
     spec = TopicSpec(f"test.counter-{uuid.uuid4().hex[:10]}")
-    from cds_plumbing.kafka_admin import ensure_topics
-
     await ensure_topics(bootstrap, [spec, spec.dlq])
     yield spec
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -96,3 +95,19 @@ async def broker(bootstrap: str) -> AsyncIterator[KafkaBroker]:
     await b.connect()
     yield b
     await b.stop()
+
+
+@pytest.fixture
+async def topic_prefix(bootstrap: str) -> AsyncIterator[str]:
+    """A private copy of every declared topic under a random prefix (settings.kafka_topic_prefix), so a
+    service app under test publishes and consumes without touching the stack's real topics."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    specs = [TopicSpec(prefix + t.name, t.partitions, t.config) for t in all_topics()]
+    await ensure_topics(bootstrap, specs)
+    yield prefix
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([s.name for s in specs])
+    finally:
+        await admin.close()

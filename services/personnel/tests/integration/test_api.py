@@ -20,8 +20,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def api(database: str, bootstrap: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database, kafka_bootstrap_servers=bootstrap)
+def api(database: str, bootstrap: str, topic_prefix: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=topic_prefix)
     client = TestClient(create_app(settings))
     client.headers["Authorization"] = f"Bearer {mint_token(settings, Role.PROVINCE_ADMIN, subject='admin')}"
     with client:

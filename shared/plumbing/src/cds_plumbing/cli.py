@@ -16,7 +16,7 @@ import sys
 
 import asyncpg
 
-from cds_contracts import all_topics
+from cds_contracts import TopicSpec, all_topics
 
 from .auth import Role, mint_token
 from .kafka_admin import ensure_topics, wait_for_kafka
@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         brokers = asyncio.run(wait_for_kafka(bootstrap, args.timeout))
         print(f"kafka at {bootstrap}: {brokers} broker(s) answering")
     elif args.command == "create-topics":
-        created, present = asyncio.run(ensure_topics(bootstrap, all_topics(), args.replication_factor))
+        prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+        topics = [TopicSpec(prefix + t.name, t.partitions, t.config) for t in all_topics()]
+        created, present = asyncio.run(ensure_topics(bootstrap, topics, args.replication_factor))
         print(f"topics: {len(created)} created, {len(present)} already present")
     elif args.command == "provision-databases":
         asyncio.run(provision(args.services, admin_database_url()))

@@ -239,6 +239,7 @@ async def run_consumer(
     *,
     max_records: int = 500,
     max_backoff_s: float = 30.0,
+    topic_prefix: str = "",
 ) -> None:
     """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off."""
     kafka = AIOKafkaConsumer(
@@ -250,7 +251,7 @@ async def run_consumer(
         fetch_max_wait_ms=100,
         isolation_level="read_committed",
     )
-    kafka.subscribe(consumer.topics, listener=_SeekToCheckpoint(consumer, kafka))
+    kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka))
     await kafka.start()
     backoff = 0.5
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
 
@@ -40,15 +41,17 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
-        created = []
-        for spec in missing:
+        new = [NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.config) for s in missing]
+        created = [s.name for s in missing]
+        if new:
             try:
-                await admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, replication_factor, topic_configs=spec.config)]
-                )
-                created.append(spec.name)
-            except TopicAlreadyExistsError:
-                pass  # created concurrently by another process
+                await admin.create_topics(new)  # one request for all
+            except TopicAlreadyExistsError:  # another process created some meanwhile: go one by one
+                created = []
+                for topic in new:
+                    with contextlib.suppress(TopicAlreadyExistsError):
+                        await admin.create_topics([topic])
+                        created.append(topic.name)
         return created, [s.name for s in specs if s.name in existing]
     finally:
         await admin.close()

@@ -156,6 +156,7 @@ class OutboxRelay:
         idle_poll_s: float = 5.0,
         max_backoff_s: float = 30.0,
         after_publish: AfterPublish | None = None,
+        topic_prefix: str = "",
     ) -> None:
         self._pool = pool
         self._broker = broker
@@ -164,6 +165,7 @@ class OutboxRelay:
         self._max_backoff_s = max_backoff_s
         # Test hook: runs after the broker acknowledged a batch and before it is marked published.
         self._after_publish = after_publish
+        self._topic_prefix = topic_prefix
         self._wake = asyncio.Event()
         self._on_notify = lambda *_: self._wake.set()
 
@@ -200,7 +202,7 @@ class OutboxRelay:
         try:
             return await self._broker.publish(
                 json.dumps(row["payload"], ensure_ascii=False).encode(),
-                topic=row["topic"],
+                topic=self._topic_prefix + row["topic"],
                 key=row["key"].encode(),
                 headers=headers,
                 no_confirm=True,

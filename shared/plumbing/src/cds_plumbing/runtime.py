@@ -72,11 +72,17 @@ def create_service_app(
                 for consumer in consumers:
                     consumer.bind(pool, dead_letters)
             stack.push_async_callback(_stop_tasks, rt)
-            relay = OutboxRelay(pool, broker, batch_size=settings.outbox_batch_size)
+            relay = OutboxRelay(
+                pool, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
+            )
             rt.tasks.append(asyncio.create_task(relay.run(rt.stop), name="outbox-relay"))
             for consumer in consumers:
                 run = run_consumer(
-                    consumer, settings.kafka_bootstrap_servers, rt.stop, max_records=settings.consumer_max_records
+                    consumer,
+                    settings.kafka_bootstrap_servers,
+                    rt.stop,
+                    max_records=settings.consumer_max_records,
+                    topic_prefix=settings.kafka_topic_prefix,
                 )
                 rt.tasks.append(asyncio.create_task(run, name=f"consumer-{consumer.name}"))
             yield

@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = Field(default=1, description="Minimum connections in the asyncpg pool.")
     db_pool_max: int = Field(default=10, description="Maximum connections in the asyncpg pool.")
     kafka_bootstrap_servers: str = Field(default_factory=default_bootstrap, description="Kafka brokers, host:port,...")
+    kafka_topic_prefix: str = Field(
+        default_factory=lambda: os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+        description="Prepended to every topic name, to share one cluster between environments (and tests).",
+    )
     outbox_batch_size: int = Field(default=500, description="Rows the outbox relay publishes per transaction.")
     consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
     otel_exporter_otlp_endpoint: str | None = Field(
