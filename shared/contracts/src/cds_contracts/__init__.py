@@ -6,6 +6,7 @@ Importing this package registers every event model in `REGISTRY`.
 from . import personnel_officers as personnel_officers
 from . import personnel_org_units as personnel_org_units
 from . import personnel_teams as personnel_teams
+from . import training as training
 from .base import Event
 from .envelope import Envelope, EnvelopeError
 from .registry import REGISTRY, EventSpec, Registry, UnknownEventError
@@ -26,4 +27,5 @@ __all__ = [
     "personnel_officers",
     "personnel_org_units",
     "personnel_teams",
+    "training",
 ]
