@@ -9,10 +9,15 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cds_contracts import Registry, TopicSpec
+from cds_plumbing.db import create_pool
 from cds_plumbing.kafka_admin import ensure_topics
 from cds_plumbing.migrations import migrate
+from reporting.adapters.projection_schema import use_active_schema
 from reporting.entrypoints.app import MIGRATIONS
-from services.reporting.tests.integration.scenario import fresh_registry
+from reporting.entrypoints.subscribers import make_consumer
+from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters, fresh_registry
+
+LIVE = "reporting-projections"
 
 
 @pytest.fixture
@@ -37,3 +42,17 @@ async def personnel_topics(bootstrap: str) -> AsyncIterator[tuple[Registry, list
         await admin.delete_topics([t.name for spec in topics for t in (spec, spec.dlq)])
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def rpool(reporting_db: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(reporting_db, 1, 4)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def feeder(rpool: asyncpg.Pool) -> Feeder:
+    consumer = make_consumer(LIVE, before_batch=use_active_schema)
+    consumer.bind(rpool, RaisingDeadLetters())
+    return Feeder(consumer)

@@ -35,7 +35,7 @@ from cds_contracts.personnel_teams import (
 )
 from cds_plumbing.consumer import BatchResult, IdempotentConsumer
 from cds_plumbing.deadletter import DeadLetterPublisher
-from reporting.entrypoints.subscribers import SUBSCRIBERS
+from reporting.entrypoints.subscribers import ALL_SUBSCRIBERS
 
 D = dt.date
 START = D(2020, 1, 1)
@@ -196,11 +196,11 @@ class Feeder:
 
 
 def fresh_registry() -> tuple[Registry, list[TopicSpec]]:
-    """The personnel events reporting reads, registered onto fresh per-test topics."""
+    """The events reporting reads, registered onto fresh per-test topics."""
     suffix = uuid.uuid4().hex[:8]
     topics: dict[str, TopicSpec] = {}
     registry = Registry()
-    for model in SUBSCRIBERS:
+    for model in ALL_SUBSCRIBERS:
         spec = REGISTRY.spec_for(model)
         topic = topics.setdefault(spec.topic.name, TopicSpec(f"test.{spec.topic.name}-{suffix}"))
         registry.register(spec.type, spec.version, topic, key=spec.key_field)(model)

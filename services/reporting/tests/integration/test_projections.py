@@ -5,21 +5,16 @@ figures for a district of three communes before and after the 2025 reorganisatio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
 
-from cds_plumbing.db import create_pool
-from reporting.adapters.projection_schema import use_active_schema
-from reporting.entrypoints.subscribers import make_consumer
 from reporting.service_layer import views
 from services.reporting.tests.integration.scenario import (
     BEFORE,
     REORG,
     Feeder,
-    RaisingDeadLetters,
     correction,
     history,
     reorganisation,
@@ -27,20 +22,6 @@ from services.reporting.tests.integration.scenario import (
 
 pytestmark = pytest.mark.integration
 LIVE = "reporting-projections"
-
-
-@pytest.fixture
-async def rpool(reporting_db: str) -> AsyncIterator[asyncpg.Pool]:
-    p = await create_pool(reporting_db, 1, 4)
-    yield p
-    await p.close()
-
-
-@pytest.fixture
-def feeder(rpool: asyncpg.Pool) -> Feeder:
-    consumer = make_consumer(LIVE, before_batch=use_active_schema)
-    consumer.bind(rpool, RaisingDeadLetters())
-    return Feeder(consumer)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from cds_contracts.personnel_teams import (
 from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
 from reporting.adapters import officer_writer, team_writer, unit_writer
+from reporting.entrypoints.training_subscribers import TRAINING_SUBSCRIBERS
 
 
 async def on_org_unit_registered(conn: Connection, event: OrgUnitRegistered, envelope: Envelope) -> None:
@@ -128,9 +129,13 @@ SUBSCRIBERS: dict[type[Event], Handler] = {
 }
 
 
+ALL_SUBSCRIBERS: dict[type[Event], Handler] = SUBSCRIBERS | TRAINING_SUBSCRIBERS
+"""Every projection subscriber: personnel's events, then training's."""
+
+
 def make_consumer(name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY) -> IdempotentConsumer:
     """A consumer with every projection subscriber; the live one and each rebuild differ by name and hook."""
     consumer = IdempotentConsumer(name, registry=registry, before_batch=before_batch)
-    for model, handler in SUBSCRIBERS.items():
+    for model, handler in ALL_SUBSCRIBERS.items():
         consumer.on(model)(handler)
     return consumer

@@ -1,0 +1,115 @@
+"""Read queries over the training projections (the caller has set search_path to the active schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+
+from cds_plumbing.db import Connection
+
+_AS_OF = "valid_from <= $1 AND (valid_to IS NULL OR $1 <= valid_to)"
+
+
+async def plan(conn: Connection, year: int) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM training_plans WHERE year = $1", year)
+    return row
+
+
+async def actuals(conn: Connection, year: int) -> dict[str, int]:
+    """What was achieved towards a year's plan: completed classes (cancelled ones never count), trainees
+    who passed them by the level of their unit, and drills held."""
+    row = await conn.fetchrow(
+        """SELECT
+             (SELECT count(*) FROM training_classes
+               WHERE plan_year = $1 AND status = 'completed' AND NOT advanced) AS classes,
+             (SELECT count(*) FROM training_classes
+               WHERE plan_year = $1 AND status = 'completed' AND advanced) AS advanced_classes,
+             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'province') AS trainees_province,
+             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'district') AS trainees_district,
+             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'commune') AS trainees_commune,
+             count(*) FILTER (WHERE c.advanced) AS advanced_trainees,
+             (SELECT count(*) FROM drills WHERE plan_year = $1) AS drills
+           FROM training_enrolments e JOIN training_classes c USING (class_id)
+           WHERE c.plan_year = $1 AND c.status = 'completed' AND e.passed AND e.withdrawn_on IS NULL""",
+        year,
+    )
+    assert row is not None
+    return {k: int(v) for k, v in row.items()}
+
+
+async def completion(conn: Connection, year: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE e.withdrawn_on IS NULL) AS enrolled,
+                  count(*) FILTER (WHERE e.withdrawn_on IS NULL AND e.passed) AS passed,
+                  count(*) FILTER (WHERE e.withdrawn_on IS NULL AND e.passed IS FALSE) AS failed
+           FROM training_enrolments e JOIN training_classes c USING (class_id)
+           WHERE c.plan_year = $1 AND c.status = 'completed'""",
+        year,
+    )
+    assert row is not None
+    return row
+
+
+async def trained_by_unit(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+    """Per unit: officers serving on as_of, and how many of them passed a (non-cancelled) class in the 12
+    months up to as_of."""
+    return list(
+        await conn.fetch(
+            f"""SELECT p.unit_id, count(*) AS officers,
+                       count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM training_enrolments e JOIN training_classes c USING (class_id)
+                           WHERE e.officer_id = p.officer_id AND e.passed AND c.status <> 'cancelled'
+                             AND e.completed_on > $1::date - interval '12 months'
+                             AND e.completed_on <= $1::date)) AS trained
+                FROM officer_periods p WHERE {_AS_OF} GROUP BY p.unit_id""",
+            as_of,
+        )
+    )
+
+
+async def expiring_certificates(conn: Connection, as_of: dt.date, days: int) -> list[dict[str, Any]]:
+    """Certificates of serving officers expiring in [as_of, as_of + days]: those issued by training
+    and those recorded in personnel."""
+    rows = await conn.fetch(
+        f"""WITH serving AS (SELECT officer_id, unit_id FROM officer_periods WHERE {_AS_OF}),
+                 certs AS (
+                   SELECT certificate_id, officer_id, name, issued_on, expires_on, 'training' AS source
+                   FROM training_certificates tc
+                   WHERE NOT EXISTS (SELECT 1 FROM training_classes c
+                                     WHERE c.class_id = tc.class_id AND c.status = 'cancelled')
+                   UNION ALL
+                   SELECT certificate_id, officer_id, name, issued_on, expires_on, 'personnel'
+                   FROM officer_certificates)
+            SELECT c.certificate_id, c.officer_id, o.full_name, s.unit_id, c.name, c.issued_on, c.expires_on,
+                   c.source, (c.expires_on - $1) AS days_left
+            FROM certs c JOIN serving s USING (officer_id) LEFT JOIN officers o USING (officer_id)
+            WHERE c.expires_on BETWEEN $1 AND $1 + $2::int
+            ORDER BY c.expires_on, c.certificate_id""",
+        as_of,
+        days,
+    )
+    return [dict(r) for r in rows]
+
+
+async def drills_by_unit(conn: Connection, as_of: dt.date, year: int) -> list[asyncpg.Record]:
+    """Per unit: drills it took part in during `year` (up to as_of), findings it owns still open on as_of
+    and how many of those are overdue."""
+    return list(
+        await conn.fetch(
+            """WITH held AS (
+                   SELECT unnest(unit_ids) AS unit_id, count(*) AS drills FROM drills
+                   WHERE extract(year FROM held_on) = $2 AND held_on <= $1 GROUP BY 1),
+                 open AS (
+                   SELECT f.owner_unit_id AS unit_id, count(*) AS open_findings,
+                          count(*) FILTER (WHERE f.due_on < $1) AS overdue_findings
+                   FROM drill_findings f JOIN drills d USING (drill_id)
+                   WHERE d.held_on <= $1 AND (f.closed_on IS NULL OR f.closed_on > $1) GROUP BY 1)
+               SELECT coalesce(h.unit_id, o.unit_id) AS unit_id, coalesce(h.drills, 0) AS drills,
+                      coalesce(o.open_findings, 0) AS open_findings, coalesce(o.overdue_findings, 0) AS overdue_findings
+               FROM held h FULL JOIN open o USING (unit_id) ORDER BY 1""",
+            as_of,
+            year,
+        )
+    )
