@@ -36,7 +36,7 @@ def units_and_officers() -> list[Event]:
             unit_id=uid,
             name_vi=uid,
             kind="peoples_committee",
-            level=level,  # type: ignore[arg-type]
+            level=level,
             parent_id=parent,
             valid_from=D(2020, 1, 1),
         )
@@ -84,7 +84,7 @@ def enrol(cid: str, oid: str, unit: str, level: str) -> t.TraineeEnrolled:
         class_id=cid,
         officer_id=oid,
         unit_id=unit,
-        level=level,  # type: ignore[arg-type]
+        level=level,
         enrolled_on=D(2024, 4, 20),
     )
 
@@ -192,10 +192,10 @@ async def test_attainment_against_the_plan_and_the_completion_rate(ctx: ViewCont
         ]
     )
     body = await tv.attainment(ctx, 2024)
-    got = {k: (v["actual"], v["attainment_pct"]) for k, v in body["targets"].items()}
+    after = {k: (v["actual"], v["attainment_pct"]) for k, v in body["targets"].items()}
     assert body["plan_revision"] == 2
-    assert got["classes"] == (1, 50.0) and got["trainees_province"] == (1, 50.0)
-    assert got["trainees_district"] == (0, 0.0) and got["trainees_commune"] == (0, None)
+    assert after["classes"] == (1, 50.0) and after["trainees_province"] == (1, 50.0)
+    assert after["trainees_district"] == (0, 0.0) and after["trainees_commune"] == (0, None)
     assert body["overall_attainment_pct"] == round((50 + 50 + 0 + 100 + 100 + 100) / 6, 1)
 
 
