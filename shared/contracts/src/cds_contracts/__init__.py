@@ -6,6 +6,7 @@ Importing this package registers every event model in `REGISTRY`.
 from . import personnel_officers as personnel_officers
 from . import personnel_org_units as personnel_org_units
 from . import personnel_teams as personnel_teams
+from . import recruitment as recruitment
 from . import training as training
 from .base import Event
 from .envelope import Envelope, EnvelopeError
@@ -27,5 +28,6 @@ __all__ = [
     "personnel_officers",
     "personnel_org_units",
     "personnel_teams",
+    "recruitment",
     "training",
 ]

@@ -41,6 +41,9 @@ class OfficerAppointed(Event):
         default=(), description="CĐS functions held; an officer may hold several."
     )
     effective_date: dt.date = Field(description="Date the appointment takes effect.")
+    application_id: str | None = Field(
+        default=None, description="Recruitment application this appointment answers, when it came from a hire."
+    )
 
 
 @REGISTRY.register("vn.cds.personnel.officer.departed", 1, PERSONNEL_OFFICER, key="officer_id")
@@ -116,3 +119,13 @@ class OfficerCorrected(Event):
     departure_reason: DepartureReason | None = Field(default=None, description="Corrected reason, if departed.")
     departure_destination: str | None = Field(default=None, description="Corrected destination, if departed.")
     note: str = Field(description="Why the correction was made.", min_length=1)
+
+
+@REGISTRY.register("vn.cds.personnel.officer.appointment_refused", 1, PERSONNEL_OFFICER, key="officer_id")
+class OfficerAppointmentRefused(Event):
+    """Personnel could not appoint a hired candidate (e.g. the unit was dissolved meanwhile)."""
+
+    officer_id: str = Field(description="The id the officer would have had.", min_length=1)
+    application_id: str = Field(description="Recruitment application of the hire.", min_length=1)
+    unit_id: str = Field(description="Unit named in the hire.", min_length=1)
+    reason: str = Field(description="Why the appointment was refused.", min_length=1)

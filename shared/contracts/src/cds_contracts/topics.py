@@ -38,6 +38,7 @@ RECRUITMENT_STAFFING_PLAN = TopicSpec("recruitment.staffing-plan")
 RECRUITMENT_POLICY = TopicSpec("recruitment.incentive-policy")
 RECRUITMENT_VACANCY = TopicSpec("recruitment.vacancy")
 RECRUITMENT_APPLICATION = TopicSpec("recruitment.application")
+RECRUITMENT_EXIT_INTERVIEW = TopicSpec("recruitment.exit-interview")
 
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     PERSONNEL_ORG_UNIT,
@@ -52,6 +53,7 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     RECRUITMENT_POLICY,
     RECRUITMENT_VACANCY,
     RECRUITMENT_APPLICATION,
+    RECRUITMENT_EXIT_INTERVIEW,
 )
 
 
