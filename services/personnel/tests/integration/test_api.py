@@ -3,80 +3,17 @@ reorganisation carrying officers and teams, the 404/409/422 cases, and all-or-no
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import pytest
 from fastapi.testclient import TestClient
 
 from cds_plumbing.auth import Role, mint_token
 from personnel.config import Settings
-from personnel.entrypoints.app import create_app
+from services.personnel.tests.integration.support import appoint, build_2024_province, ok, outbox_rows, unit
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def api(database: str, bootstrap: str, topic_prefix: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=topic_prefix)
-    client = TestClient(create_app(settings))
-    client.headers["Authorization"] = f"Bearer {mint_token(settings, Role.PROVINCE_ADMIN, subject='admin')}"
-    with client:
-        yield client
-
-
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def unit(
-    api: TestClient,
-    unit_id: str,
-    level: str,
-    parent: str | None,
-    kind: str = "peoples_committee",
-    valid_from: str = "2020-01-01",
-) -> None:
-    ok(
-        api.post(
-            "/api/v1/units",
-            json={
-                "unit_id": unit_id,
-                "name_vi": f"Đơn vị {unit_id}",
-                "kind": kind,
-                "level": level,
-                "parent_id": parent,
-                "valid_from": valid_from,
-            },
-        ),
-        201,
-    )
-
-
-def appoint(
-    api: TestClient, unit_id: str, functions: list[str], assignment: str = "concurrent", day: str = "2024-01-15"
-) -> str:
-    body = {
-        "full_name": "Nguyễn Văn A",
-        "unit_id": unit_id,
-        "employment_category": "civil_servant",
-        "assignment": assignment,
-        "functions": functions,
-        "effective_date": day,
-    }
-    return str(ok(api.post("/api/v1/officers", json=body), 201)["officer_id"])
-
-
-def build_2024_province(api: TestClient) -> None:
-    unit(api, "VP", "province", None)
-    unit(api, "SO-KHCN", "province", "VP", kind="state_agency")
-    unit(api, "TD", "district", "VP")
-    for c in ("TD-A", "TD-B", "TD-C"):
-        unit(api, c, "commune", "TD")
 
 
 def tree_ids(node: dict[str, Any]) -> dict[str, Any]:
@@ -128,15 +65,6 @@ def test_reorganisation_dated_in_the_past_keeps_2024_and_carries_people(api: Tes
     assert carried["key"] == officer_a
     assert carried["headers"]["causation_id"] == merged["headers"]["event_id"]
     assert carried["headers"]["actor"] == "admin"
-
-
-async def outbox_rows(dsn: str) -> list[dict[str, Any]]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch("SELECT event_type, key, headers::text AS headers FROM outbox ORDER BY id")
-        return [{**dict(r), "headers": json.loads(r["headers"])} for r in rows]
-    finally:
-        await conn.close()
 
 
 def test_conflicts_and_missing_things_are_4xx_with_reasons(api: TestClient) -> None:

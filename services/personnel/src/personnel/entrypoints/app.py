@@ -15,7 +15,7 @@ from personnel.config import Settings
 from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from personnel.service_layer.imports import ImportRejectedError
 
-from . import api_imports, api_officers, api_teams, api_units
+from . import api_imports, api_officers, api_teams, api_units, subscribers
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -29,7 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return target_unit in await UnitRepository(conn).descendants_on(scope_unit, dt.date.today())
 
     app = create_service_app(
-        settings or Settings(), title="Personnel service", migrations=MIGRATIONS, unit_scope=unit_scope
+        settings or Settings(),
+        title="Personnel service",
+        migrations=MIGRATIONS,
+        unit_scope=unit_scope,
+        consumers=[subscribers.make_consumer()],
     )
     for module in (api_units, api_officers, api_teams, api_imports):
         app.include_router(module.router)

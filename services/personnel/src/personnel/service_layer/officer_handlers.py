@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from uuid import UUID
 
 from cds_contracts.personnel_officers import (
     OfficerAppointed,
@@ -59,7 +60,7 @@ def officer_from(cmd: AppointOfficer, officer_id: str) -> Officer:
     )
 
 
-def appointed_event(o: Officer) -> OfficerAppointed:
+def appointed_event(o: Officer, application_id: str | None = None) -> OfficerAppointed:
     p = o.periods[0]
     return OfficerAppointed(
         officer_id=o.officer_id,
@@ -71,17 +72,20 @@ def appointed_event(o: Officer) -> OfficerAppointed:
         assignment=p.assignment,
         functions=p.functions,
         effective_date=p.valid_from,
+        application_id=application_id,
     )
 
 
-async def appoint_officer(uow: UnitOfWork, cmd: AppointOfficer) -> Officer:
+async def appoint_officer(
+    uow: UnitOfWork, cmd: AppointOfficer, *, application_id: str | None = None, causation_id: UUID | None = None
+) -> Officer:
     officer_id = cmd.officer_id or new_officer_id()
     if await uow.officers.existing_ids([officer_id]):
         raise ConflictError(f"officer id {officer_id} is already used")
     (await load_unit(uow, cmd.unit_id, lock=False)).require_active(cmd.effective_date)
     officer = officer_from(cmd, officer_id)
     await uow.officers.insert_many([officer])
-    await uow.publish(appointed_event(officer))
+    await uow.publish(appointed_event(officer, application_id), causation_id=causation_id)
     return officer
 
 
