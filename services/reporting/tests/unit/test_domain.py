@@ -111,3 +111,16 @@ def test_the_progress_bar_counts_events_between_start_and_target_offsets() -> No
     bar.show({a: 25, b: 36})  # unchanged: not written again
     bar.show({a: 50, b: 60})
     assert out.getvalue() == "\r[#####.....]  51% 51/100 events\r[##########] 100% 100/100 events"
+
+
+def test_recruitment_helpers() -> None:
+    import datetime as dt
+
+    from reporting.domain.recruitment import funnel, month_ends, rolling_attrition, window_start
+
+    assert window_start(dt.date(2024, 12, 31)) == dt.date(2024, 1, 1)
+    assert window_start(dt.date(2024, 2, 29)) == dt.date(2023, 3, 1)
+    ends = month_ends(dt.date(2024, 3, 15), 3)
+    assert ends == [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 15)]
+    assert rolling_attrition(3, [9, 6])["attrition_rate_pct"] == 40.0
+    assert [s["conversion_pct"] for s in funnel({"applied": 4, "screened": 2})][:3] == [None, 50.0, 0.0]

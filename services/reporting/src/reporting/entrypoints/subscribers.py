@@ -32,7 +32,8 @@ from cds_contracts.personnel_teams import (
 )
 from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
-from reporting.adapters import officer_writer, team_writer, unit_writer
+from reporting.adapters import officer_writer, recruitment_writer, team_writer, unit_writer
+from reporting.entrypoints.recruitment_subscribers import RECRUITMENT_SUBSCRIBERS
 from reporting.entrypoints.training_subscribers import TRAINING_SUBSCRIBERS
 
 
@@ -62,6 +63,8 @@ async def on_org_unit_dissolved(conn: Connection, event: OrgUnitDissolved, envel
 
 async def on_officer_appointed(conn: Connection, event: OfficerAppointed, envelope: Envelope) -> None:
     await officer_writer.appointed(conn, event)
+    if event.application_id is not None:  # a hire from recruitment: counted in hires per month
+        await recruitment_writer.officer_hired(conn, event.officer_id, event.application_id, event.effective_date)
 
 
 async def on_officer_assignment_changed(conn: Connection, event: OfficerAssignmentChanged, envelope: Envelope) -> None:
@@ -129,8 +132,8 @@ SUBSCRIBERS: dict[type[Event], Handler] = {
 }
 
 
-ALL_SUBSCRIBERS: dict[type[Event], Handler] = SUBSCRIBERS | TRAINING_SUBSCRIBERS
-"""Every projection subscriber: personnel's events, then training's."""
+ALL_SUBSCRIBERS: dict[type[Event], Handler] = SUBSCRIBERS | TRAINING_SUBSCRIBERS | RECRUITMENT_SUBSCRIBERS
+"""Every projection subscriber: personnel's, training's and recruitment's events."""
 
 
 def make_consumer(name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY) -> IdempotentConsumer:

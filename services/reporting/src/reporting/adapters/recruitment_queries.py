@@ -1,0 +1,123 @@
+"""Read queries over the recruitment and attrition projections (search_path set by the caller)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cds_plumbing.db import Connection
+
+
+async def open_vacancies(conn: Connection, as_of: dt.date) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT vacancy_id, unit_id, function, positions, policy_ids, opened_on, closes_on,
+                  ($1::date - opened_on) AS age_days,
+                  (SELECT count(*) FROM hires h WHERE h.vacancy_id = v.vacancy_id AND h.hired_on <= $1) AS hired
+           FROM vacancies v
+           WHERE opened_on <= $1 AND (closed_on IS NULL OR closed_on > $1)
+           ORDER BY opened_on, vacancy_id""",
+        as_of,
+    )
+    return [dict(r) for r in rows]
+
+
+async def stages_reached(conn: Connection, year: int | None) -> dict[str, int]:
+    rows = await conn.fetch(
+        """SELECT s.stage, count(*) AS n FROM application_stages s JOIN applications a USING (application_id)
+           WHERE $1::int IS NULL OR extract(year FROM a.applied_at) = $1
+           GROUP BY s.stage""",
+        year,
+    )
+    return {r["stage"]: r["n"] for r in rows}
+
+
+async def fill_days(conn: Connection, year: int | None) -> list[int]:
+    rows = await conn.fetch(
+        """SELECT closed_on - opened_on AS days FROM vacancies
+           WHERE outcome = 'filled' AND ($1::int IS NULL OR extract(year FROM closed_on) = $1)""",
+        year,
+    )
+    return [int(r["days"]) for r in rows]
+
+
+async def hires_by_policy(conn: Connection) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT p.policy_id, p.name, p.document_number, p.monthly_allowance_vnd,
+                  count(h.application_id) AS hires,
+                  count(h.application_id) FILTER (WHERE h.appointed) AS appointed
+           FROM incentive_policies p LEFT JOIN hires h ON p.policy_id = ANY (h.policy_ids)
+           GROUP BY p.policy_id ORDER BY p.policy_id"""
+    )
+    return [dict(r) for r in rows]
+
+
+async def staffing_fill(conn: Connection, year: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per unit with a plan for `year`: quota and filled per function on as_of."""
+    rows = await conn.fetch(
+        """WITH serving AS (
+               SELECT unit_id,
+                      count(*) FILTER (WHERE 'it_technical' = ANY (functions)) AS it_technical,
+                      count(*) FILTER (WHERE 'information_security' = ANY (functions)) AS information_security,
+                      count(*) FILTER (WHERE 'it_leader' = ANY (functions)) AS leadership
+               FROM officer_periods WHERE valid_from <= $2 AND (valid_to IS NULL OR $2 <= valid_to)
+               GROUP BY unit_id),
+             data_hires AS (
+               SELECT unit_id, count(*) AS data FROM hires
+               WHERE function = 'data' AND appointed AND hired_on <= $2 GROUP BY unit_id)
+           SELECT p.unit_id, p.it_technical AS q_it_technical, p.information_security AS q_information_security,
+                  p.data AS q_data, p.leadership AS q_leadership,
+                  coalesce(s.it_technical, 0) AS f_it_technical,
+                  coalesce(s.information_security, 0) AS f_information_security,
+                  coalesce(d.data, 0) AS f_data, coalesce(s.leadership, 0) AS f_leadership
+           FROM staffing_plans p LEFT JOIN serving s USING (unit_id) LEFT JOIN data_hires d USING (unit_id)
+           WHERE p.year = $1 ORDER BY p.unit_id""",
+        year,
+        as_of,
+    )
+    return [dict(r) for r in rows]
+
+
+async def departures(conn: Connection, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Departures with date in [start, end]: month, unit (of the last period), reason."""
+    rows = await conn.fetch(
+        """SELECT to_char(o.departure_date, 'YYYY-MM') AS month, p.unit_id, o.departure_reason AS reason,
+                  count(*) AS departures
+           FROM officers o
+           JOIN LATERAL (SELECT unit_id FROM officer_periods p WHERE p.officer_id = o.officer_id
+                         ORDER BY valid_from DESC LIMIT 1) p ON true
+           WHERE o.departure_date BETWEEN $1 AND $2
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+        start,
+        end,
+    )
+    return [dict(r) for r in rows]
+
+
+async def hires_per_month(conn: Connection, start: dt.date, end: dt.date) -> dict[str, int]:
+    rows = await conn.fetch(
+        """SELECT to_char(hired_on, 'YYYY-MM') AS month, count(*) AS n FROM officer_hires
+           WHERE hired_on BETWEEN $1 AND $2 GROUP BY 1""",
+        start,
+        end,
+    )
+    return {r["month"]: r["n"] for r in rows}
+
+
+async def headcount_on(conn: Connection, days: list[dt.date]) -> list[int]:
+    rows = await conn.fetch(
+        """SELECT d, (SELECT count(*) FROM officer_periods
+                     WHERE valid_from <= d AND (valid_to IS NULL OR d <= valid_to)) AS n
+           FROM unnest($1::date[]) AS d ORDER BY d""",
+        days,
+    )
+    return [int(r["n"]) for r in rows]
+
+
+async def exit_reasons(conn: Connection, start: dt.date, end: dt.date) -> dict[str, int]:
+    rows = await conn.fetch(
+        """SELECT reason, count(*) AS n FROM exit_interviews, unnest(reasons) AS reason
+           WHERE departure_date BETWEEN $1 AND $2 GROUP BY reason ORDER BY reason""",
+        start,
+        end,
+    )
+    return {r["reason"]: r["n"] for r in rows}
