@@ -1,5 +1,6 @@
 """Settings of the training service; every variable starts with TRAINING_ (see README, Settings)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cds_plumbing.settings import ServiceSettings
@@ -10,3 +11,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "training"
     http_port: int = 8002
+    consumer_name: str = Field(
+        default="training-officers",
+        description="Consumer group and inbox key of the officer/unit read model; renaming it replays every event.",
+    )

@@ -1,10 +1,58 @@
 """ASGI entry point: `uvicorn training.entrypoints.app:app`."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cds_plumbing.http import problem
 from cds_plumbing.runtime import create_service_app
+from training.adapters.directory_repo import DirectoryRepository
 from training.config import Settings
+from training.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
+
+from . import api_classes, api_directory, api_drills, api_plans, api_programmes
+from .subscribers import make_consumer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
-app = create_service_app(Settings(), title="Training service", migrations=MIGRATIONS)
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    async def unit_scope(scope_unit: str, target_unit: str) -> bool:
+        """A unit editor may write in its unit and every unit under it in the tree training knows."""
+        if scope_unit == target_unit:
+            return True
+        async with app.state.runtime.pool.acquire() as conn:
+            return target_unit in await DirectoryRepository(conn).descendants(scope_unit)
+
+    app = create_service_app(
+        settings,
+        title="Training service",
+        migrations=MIGRATIONS,
+        consumers=[make_consumer(settings.consumer_name)],
+        unit_scope=unit_scope,
+    )
+    for module in (api_programmes, api_plans, api_classes, api_drills, api_directory):
+        app.include_router(module.router)
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    return app
+
+
+_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
+
+
+async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    return problem(
+        status,
+        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
+        str(exc),
+        instance=request.url.path,
+    )
+
+
+app = create_app()
