@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,6 +20,7 @@ import pytest
 
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
+from tests.support.e2e import eventually, ok
 
 pytestmark = pytest.mark.e2e
 PERSONNEL = f"http://127.0.0.1:{os.environ.get('PERSONNEL_HTTP_PORT', '8001')}"
@@ -39,20 +39,6 @@ def p() -> Iterator[httpx.Client]:
 def r() -> Iterator[httpx.Client]:
     with httpx.Client(base_url=REPORTING, timeout=30) as client:
         yield client
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    return response.json()
-
-
-def eventually(check: Callable[[], bool], what: str, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"reporting never showed {what}")
 
 
 @pytest.fixture(scope="module")
