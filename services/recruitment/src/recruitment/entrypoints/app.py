@@ -1,10 +1,72 @@
 """ASGI entry point: `uvicorn recruitment.entrypoints.app:app`."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cds_plumbing.http import problem
 from cds_plumbing.runtime import create_service_app
+from recruitment.adapters.org_units_repo import OrgUnitRepository
 from recruitment.config import Settings
+from recruitment.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
+
+from . import api_applications, api_plans, api_policies, api_retention, api_units, api_vacancies
+from .subscribers import make_consumer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
-app = create_service_app(Settings(), title="Recruitment service", migrations=MIGRATIONS)
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    async def unit_scope(scope_unit: str, target_unit: str) -> bool:
+        """A unit editor may write in its unit and every unit under it, in recruitment's copy of the tree."""
+        if scope_unit == target_unit:
+            return True
+        async with app.state.runtime.pool.acquire() as conn:
+            return await OrgUnitRepository(conn).is_within(scope_unit, target_unit)
+
+    app = create_service_app(
+        settings or Settings(),
+        title="Recruitment service",
+        migrations=MIGRATIONS,
+        consumers=[make_consumer()],
+        unit_scope=unit_scope,
+    )
+    for router in (
+        api_units.router,
+        api_plans.router,
+        api_policies.router,
+        api_vacancies.router,
+        api_applications.router,
+        api_applications.hires,
+        api_retention.router,
+        api_retention.departures,
+    ):
+        app.include_router(router)
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(asyncpg.UniqueViolationError, duplicate)  # type: ignore[arg-type]
+    return app
+
+
+_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
+
+
+async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    return problem(
+        status,
+        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
+        str(exc),
+        instance=request.url.path,
+    )
+
+
+async def duplicate(request: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:
+    """Two concurrent requests created the same thing; the loser gets a 409 rather than a 500."""
+    return problem(409, "Conflict", "a concurrent request already recorded this", instance=request.url.path)
+
+
+app = create_app()

@@ -1,0 +1,101 @@
+"""Recruitment's read model of personnel's org units: written by the personnel subscribers, read for plan
+limits and for the unit scope of unit editors. It keeps the current state (the last event wins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cds_plumbing.db import Connection
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    unit_id: str
+    name_vi: str
+    level: str
+    parent_id: str | None
+    valid_from: dt.date
+    ceased_on: dt.date | None
+
+    def exists_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.ceased_on is None or day < self.ceased_on)
+
+
+class OrgUnitRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def get(self, unit_id: str) -> OrgUnit | None:
+        row = await self._conn.fetchrow(
+            "SELECT unit_id, name_vi, level, parent_id, valid_from, ceased_on FROM org_units WHERE unit_id = $1",
+            unit_id,
+        )
+        return OrgUnit(**dict(row)) if row else None
+
+    async def children(self, unit_id: str, alive_on: dt.date) -> list[str]:
+        """Direct sub-units that had not ceased by `alive_on`."""
+        rows = await self._conn.fetch(
+            """SELECT unit_id FROM org_units WHERE parent_id = $1 AND (ceased_on IS NULL OR ceased_on > $2)
+               ORDER BY unit_id""",
+            unit_id,
+            alive_on,
+        )
+        return [r["unit_id"] for r in rows]
+
+    async def is_within(self, scope_unit: str, target_unit: str) -> bool:
+        """True when target_unit is scope_unit or lies beneath it in the current tree."""
+        if scope_unit == target_unit:
+            return True
+        found = await self._conn.fetchval(
+            """WITH RECURSIVE up AS (
+                   SELECT unit_id, parent_id, 0 AS depth FROM org_units WHERE unit_id = $2
+                   UNION ALL
+                   SELECT o.unit_id, o.parent_id, up.depth + 1 FROM org_units o JOIN up ON o.unit_id = up.parent_id
+                   WHERE up.depth < 64)
+               SELECT true FROM up WHERE unit_id = $1 LIMIT 1""",
+            scope_unit,
+            target_unit,
+        )
+        return bool(found)
+
+    # --- written from personnel's events ---------------------------------------------------------------
+
+    async def registered(
+        self, unit_id: str, name_vi: str, kind: str, level: str, parent_id: str | None, valid_from: dt.date
+    ) -> None:
+        await self._conn.execute(
+            """INSERT INTO org_units (unit_id, name_vi, kind, level, parent_id, valid_from)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (unit_id) DO UPDATE SET name_vi = EXCLUDED.name_vi, kind = EXCLUDED.kind,
+                   level = EXCLUDED.level, parent_id = EXCLUDED.parent_id, valid_from = EXCLUDED.valid_from,
+                   updated_at = now()""",
+            unit_id,
+            name_vi,
+            kind,
+            level,
+            parent_id,
+            valid_from,
+        )
+
+    async def renamed(self, unit_id: str, name_vi: str) -> None:
+        await self._conn.execute(
+            "UPDATE org_units SET name_vi = $2, updated_at = now() WHERE unit_id = $1", unit_id, name_vi
+        )
+
+    async def moved(self, unit_id: str, parent_id: str | None, level: str) -> None:
+        await self._conn.execute(
+            "UPDATE org_units SET parent_id = $2, level = $3, updated_at = now() WHERE unit_id = $1",
+            unit_id,
+            parent_id,
+            level,
+        )
+
+    async def ceased(self, unit_ids: list[str], day: dt.date, successor_id: str | None = None) -> None:
+        await self._conn.execute(
+            """UPDATE org_units SET ceased_on = $2, successor_id = $3, updated_at = now()
+               WHERE unit_id = ANY($1::text[])""",
+            unit_ids,
+            day,
+            successor_id,
+        )

@@ -1,0 +1,92 @@
+"""Commands (imperative) accepted by recruitment; FastAPI validates request bodies against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cds_contracts.personnel_officers import Assignment, DegreeField, DegreeLevel, EmploymentCategory, OfficerFunction
+from cds_contracts.recruitment import ExitReason, PositionFunction, Quotas, Stage
+
+ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SetStaffingPlan(Command):
+    quotas: Quotas = Field(description="Positions planned per function; setting again replaces the plan.")
+
+
+class PublishIncentivePolicy(Command):
+    policy_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=ID_PATTERN, description="Stable id; generated when omitted."
+    )
+    name: str = Field(min_length=1, max_length=300)
+    document_number: str = Field(min_length=1, max_length=100, description="e.g. 15/2024/NQ-HĐND.")
+    document_date: dt.date
+    monthly_allowance_vnd: int = Field(default=0, ge=0)
+    housing: bool = False
+    training_sponsorship: bool = False
+    other_benefits: str | None = Field(default=None, max_length=2000)
+    eligibility: str = Field(min_length=1, max_length=2000)
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+
+
+class OpenVacancy(Command):
+    vacancy_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=ID_PATTERN, description="Stable id; generated when omitted."
+    )
+    unit_id: str = Field(min_length=1, max_length=64)
+    function: PositionFunction
+    positions: int = Field(ge=1, le=10_000)
+    title: str | None = Field(default=None, max_length=300)
+    policy_ids: list[str] = Field(default_factory=list, description="Incentive policies offered; each must exist.")
+    opened_on: dt.date
+    closes_on: dt.date | None = None
+
+
+class CloseVacancy(Command):
+    outcome: Literal["cancelled", "expired"]
+    closed_on: dt.date | None = Field(default=None, description="Today when omitted.")
+
+
+class Candidate(Command):
+    full_name: str = Field(min_length=1, max_length=200)
+    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    gender: Literal["female", "male", "other"] | None = None
+    email: str | None = Field(
+        default=None, max_length=254, pattern=EMAIL_PATTERN, description="Identifies a returning candidate."
+    )
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+() .-]{6,30}$")
+    degree: DegreeLevel | None = None
+    degree_field: DegreeField | None = None
+
+
+class SubmitApplication(Command):
+    vacancy_id: str = Field(min_length=1, max_length=64)
+    candidate: Candidate
+
+
+class ChangeStage(Command):
+    to_stage: Stage
+    reason: str | None = Field(default=None, max_length=1000, description="Required for a rejection.")
+
+
+class HireCandidate(Command):
+    employment_category: EmploymentCategory
+    assignment: Assignment
+    functions: list[OfficerFunction] = Field(default_factory=list)
+    hired_on: dt.date
+
+
+class RecordExitInterview(Command):
+    officer_id: str = Field(min_length=1, max_length=64)
+    reasons: list[ExitReason] = Field(min_length=1, description="Reasons given, in order of weight.")
+    interviewed_on: dt.date
+    notes: str | None = Field(default=None, max_length=4000)

@@ -1,0 +1,32 @@
+"""Handlers for staffing plans: a unit's quotas per function for a year, within its parent's plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cds_contracts.recruitment import StaffingPlanSet
+from recruitment.domain import plans as rules
+from recruitment.domain.errors import NotFoundError, RuleViolationError
+
+from .commands import SetStaffingPlan
+from .unit_of_work import UnitOfWork
+
+
+async def set_staffing_plan(uow: UnitOfWork, unit_id: str, year: int, cmd: SetStaffingPlan) -> None:
+    unit = await uow.units.get(unit_id)
+    if unit is None:
+        raise NotFoundError(f"unit {unit_id} is not known to recruitment (not registered in personnel)")
+    first_day = dt.date(year, 1, 1)
+    if unit.ceased_on is not None and unit.ceased_on <= first_day:
+        raise RuleViolationError(f"unit {unit_id} ceased on {unit.ceased_on}, before {year}")
+    await uow.plans.lock(year)
+    if unit.parent_id is not None:
+        parent = await uow.plans.get(unit.parent_id, year)
+        if parent is not None:
+            rules.check_within_parent(unit_id, year, cmd.quotas, unit.parent_id, parent)
+    children = await uow.plans.of_units(await uow.units.children(unit_id, first_day), year)
+    rules.check_above_children(unit_id, year, cmd.quotas, children)
+    await uow.plans.put(unit_id, year, cmd.quotas)
+    await uow.publish(
+        StaffingPlanSet(plan_id=rules.plan_id(unit_id, year), unit_id=unit_id, year=year, quotas=cmd.quotas)
+    )
