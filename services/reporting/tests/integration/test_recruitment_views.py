@@ -175,6 +175,9 @@ async def test_attrition_matches_the_hand_computed_scenario(ctx: ViewContext) ->
     assert months["2024-08"] == (1, {"private_sector": 1}, 0)
     assert len(months) == 12
     assert body["exit_interview_reasons"] == {"career": 1, "pay": 1, "private_sector_offer": 1}
+    # Scoped to the province's subtree: the same figures, as everyone works in S under P.
+    scoped = await rv.attrition(ctx, D(2024, 12, 31), "P")
+    assert (scoped["departures"], scoped["average_headcount"], scoped["attrition_rate_pct"]) == (3, 7.5, 40.0)
 
 
 async def test_funnel_offers_and_time_to_fill(ctx: ViewContext) -> None:

@@ -77,47 +77,63 @@ async def staffing_fill(conn: Connection, year: int, as_of: dt.date) -> list[dic
     return [dict(r) for r in rows]
 
 
-async def departures(conn: Connection, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Departures with date in [start, end]: month, unit (of the last period), reason."""
+async def departures(
+    conn: Connection, start: dt.date, end: dt.date, units: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Departures with date in [start, end]: month, unit (of the last period), reason; `units` filters."""
     rows = await conn.fetch(
         """SELECT to_char(o.departure_date, 'YYYY-MM') AS month, p.unit_id, o.departure_reason AS reason,
                   count(*) AS departures
            FROM officers o
            JOIN LATERAL (SELECT unit_id FROM officer_periods p WHERE p.officer_id = o.officer_id
                          ORDER BY valid_from DESC LIMIT 1) p ON true
-           WHERE o.departure_date BETWEEN $1 AND $2
+           WHERE o.departure_date BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR p.unit_id = ANY ($3))
            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
         start,
         end,
+        units,
     )
     return [dict(r) for r in rows]
 
 
-async def hires_per_month(conn: Connection, start: dt.date, end: dt.date) -> dict[str, int]:
+async def hires_per_month(
+    conn: Connection, start: dt.date, end: dt.date, units: list[str] | None = None
+) -> dict[str, int]:
+    """Officers appointed because of a hire, per month of their first day, in the units given."""
     rows = await conn.fetch(
-        """SELECT to_char(hired_on, 'YYYY-MM') AS month, count(*) AS n FROM officer_hires
-           WHERE hired_on BETWEEN $1 AND $2 GROUP BY 1""",
+        """SELECT to_char(h.hired_on, 'YYYY-MM') AS month, count(*) AS n FROM officer_hires h
+           JOIN officer_periods p ON p.officer_id = h.officer_id AND p.valid_from = h.hired_on
+           WHERE h.hired_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR p.unit_id = ANY ($3)) GROUP BY 1""",
         start,
         end,
+        units,
     )
     return {r["month"]: r["n"] for r in rows}
 
 
-async def headcount_on(conn: Connection, days: list[dt.date]) -> list[int]:
+async def headcount_on(conn: Connection, days: list[dt.date], units: list[str] | None = None) -> list[int]:
     rows = await conn.fetch(
         """SELECT d, (SELECT count(*) FROM officer_periods
-                     WHERE valid_from <= d AND (valid_to IS NULL OR d <= valid_to)) AS n
+                     WHERE valid_from <= d AND (valid_to IS NULL OR d <= valid_to)
+                       AND ($2::text[] IS NULL OR unit_id = ANY ($2))) AS n
            FROM unnest($1::date[]) AS d ORDER BY d""",
         days,
+        units,
     )
     return [int(r["n"]) for r in rows]
 
 
-async def exit_reasons(conn: Connection, start: dt.date, end: dt.date) -> dict[str, int]:
+async def exit_reasons(
+    conn: Connection, start: dt.date, end: dt.date, units: list[str] | None = None
+) -> dict[str, int]:
     rows = await conn.fetch(
-        """SELECT reason, count(*) AS n FROM exit_interviews, unnest(reasons) AS reason
-           WHERE departure_date BETWEEN $1 AND $2 GROUP BY reason ORDER BY reason""",
+        """SELECT reason, count(*) AS n FROM exit_interviews x, unnest(x.reasons) AS reason
+           WHERE x.departure_date BETWEEN $1 AND $2
+             AND ($3::text[] IS NULL OR EXISTS (
+                 SELECT 1 FROM officer_periods p WHERE p.officer_id = x.officer_id AND p.unit_id = ANY ($3)))
+           GROUP BY reason ORDER BY reason""",
         start,
         end,
+        units,
     )
     return {r["reason"]: r["n"] for r in rows}

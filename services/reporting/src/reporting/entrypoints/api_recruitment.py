@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from reporting.entrypoints.api import AsOf, _ctx, _day
 from reporting.service_layer import recruitment_views as views
+from reporting.service_layer.views import UnknownUnitError
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment and attrition reports"])
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
@@ -35,5 +36,10 @@ async def staffing_fill(request: Request, year: Year = None, as_of: AsOf = None)
 
 
 @router.get("/attrition", summary="Departures, hires and the 12-month rolling attrition rate up to a day")
-async def attrition(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    return await views.attrition(_ctx(request), _day(as_of))
+async def attrition(
+    request: Request, as_of: AsOf = None, unit_id: Annotated[str | None, Query(description="A unit's subtree.")] = None
+) -> dict[str, Any]:
+    try:
+        return await views.attrition(_ctx(request), _day(as_of), unit_id)
+    except UnknownUnitError as exc:
+        raise HTTPException(404, str(exc)) from exc

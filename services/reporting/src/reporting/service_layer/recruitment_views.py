@@ -7,10 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from reporting.adapters import queries
 from reporting.adapters import recruitment_queries as rq
 from reporting.adapters.projection_schema import read_snapshot
-from reporting.domain.recruitment import durations, funnel, month_ends, pct, rolling_attrition
-from reporting.service_layer.views import ViewContext, _header
+from reporting.domain.recruitment import durations, funnel, month_ends, pct, rolling_attrition, window_start
+from reporting.service_layer.views import UnknownUnitError, ViewContext, _header
 
 POSITIONS = ("it_technical", "information_security", "data", "leadership")
 
@@ -65,18 +66,20 @@ async def staffing_fill(ctx: ViewContext, year: int, as_of: dt.date) -> dict[str
         return {**await _header(conn, ctx, as_of), "year": year, "units": units}
 
 
-async def attrition(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
-    """The 12 months ending on as_of: rolling rate, private-sector share, by unit, per month with hires."""
-    start = (
-        as_of.replace(year=as_of.year - 1)
-        if not (as_of.month == 2 and as_of.day == 29)
-        else as_of.replace(year=as_of.year - 1, day=28)
-    ) + dt.timedelta(days=1)
+async def attrition(ctx: ViewContext, as_of: dt.date, unit_id: str | None = None) -> dict[str, Any]:
+    """The 12 months ending on as_of: rolling rate, private-sector share, by unit, per month with hires.
+    With `unit_id`, only that unit and the units under it in the tree of as_of."""
+    start = window_start(as_of)
     async with read_snapshot(ctx.pool) as conn:
-        rows = await rq.departures(conn, start, as_of)
-        hires = await rq.hires_per_month(conn, start, as_of)
-        headcounts = await rq.headcount_on(conn, month_ends(as_of))
-        reasons = await rq.exit_reasons(conn, start, as_of)
+        units = None
+        if unit_id is not None:
+            if not await queries.unit_exists_on(conn, unit_id, as_of):
+                raise UnknownUnitError(f"unit {unit_id} does not exist on {as_of}")
+            units = [r["unit_id"] for r in await queries.headcount(conn, as_of, unit_id)]
+        rows = await rq.departures(conn, start, as_of, units)
+        hires = await rq.hires_per_month(conn, start, as_of, units)
+        headcounts = await rq.headcount_on(conn, month_ends(as_of), units)
+        reasons = await rq.exit_reasons(conn, start, as_of, units)
         total = sum(r["departures"] for r in rows)
         private = sum(r["departures"] for r in rows if r["reason"] == "private_sector")
         by_unit: dict[str, int] = defaultdict(int)
@@ -90,6 +93,7 @@ async def attrition(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
             by_month.setdefault(m, {"month": m, "departures": 0, "by_reason": {}})["hires"] = hires.get(m, 0)
         return {
             **await _header(conn, ctx, as_of),
+            "unit_id": unit_id,
             "window": {"from": start.isoformat(), "to": as_of.isoformat()},
             **rolling_attrition(total, headcounts),
             "private_sector_share_pct": pct(private, total),
