@@ -5,6 +5,7 @@ Importing this package registers every event model in `REGISTRY`.
 
 from . import personnel_officers as personnel_officers
 from . import personnel_org_units as personnel_org_units
+from . import personnel_response_teams as personnel_response_teams
 from . import personnel_teams as personnel_teams
 from . import recruitment as recruitment
 from . import training as training
@@ -27,6 +28,7 @@ __all__ = [
     "dlq_topic",
     "personnel_officers",
     "personnel_org_units",
+    "personnel_response_teams",
     "personnel_teams",
     "recruitment",
     "training",
