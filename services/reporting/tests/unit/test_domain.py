@@ -124,3 +124,22 @@ def test_recruitment_helpers() -> None:
     assert ends == [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 15)]
     assert rolling_attrition(3, [9, 6])["attrition_rate_pct"] == 40.0
     assert [s["conversion_pct"] for s in funnel({"applied": 4, "screened": 2})][:3] == [None, 50.0, 0.0]
+
+
+def test_coverage_gaps_merge_overlaps_and_leave_no_gap_between_adjacent_shifts() -> None:
+    import datetime as dt
+
+    from reporting.domain.readiness import Interval, gaps, score, staffing
+
+    def h(hour: int) -> dt.datetime:
+        return dt.datetime(2024, 12, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hour)
+
+    window = Interval(h(0), h(24))
+    covered, holes = gaps(
+        window, [Interval(h(2), h(6)), Interval(h(6), h(8)), Interval(h(7), h(10)), Interval(h(20), h(30))]
+    )
+    assert covered == 12 * 3600
+    assert holes == [Interval(h(0), h(2)), Interval(h(10), h(20))]
+    assert gaps(window, []) == (0.0, [window])
+    assert staffing({"lead": 1, "analyst": 1}) == 1 / 3  # a lead, but no network admin and only 2 members
+    assert score({"certified": 1, "coverage": 1, "drill_recency": 1, "staffing": 1, "responsiveness": 1}) == 100.0

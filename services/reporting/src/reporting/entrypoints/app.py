@@ -10,7 +10,7 @@ from cds_contracts import REGISTRY, Registry
 from cds_plumbing.runtime import create_service_app
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
-from reporting.entrypoints import api, api_recruitment, api_training
+from reporting.entrypoints import api, api_readiness, api_recruitment, api_training
 from reporting.entrypoints.subscribers import make_consumer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -24,6 +24,7 @@ def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api_training.router)
     app.include_router(api_recruitment.router)
+    app.include_router(api_readiness.router)
     return app
 
 

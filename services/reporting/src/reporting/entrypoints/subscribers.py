@@ -34,6 +34,7 @@ from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
 from reporting.adapters import officer_writer, recruitment_writer, team_writer, unit_writer
 from reporting.entrypoints.recruitment_subscribers import RECRUITMENT_SUBSCRIBERS
+from reporting.entrypoints.response_team_subscribers import RESPONSE_TEAM_SUBSCRIBERS
 from reporting.entrypoints.training_subscribers import TRAINING_SUBSCRIBERS
 
 
@@ -132,8 +133,10 @@ SUBSCRIBERS: dict[type[Event], Handler] = {
 }
 
 
-ALL_SUBSCRIBERS: dict[type[Event], Handler] = SUBSCRIBERS | TRAINING_SUBSCRIBERS | RECRUITMENT_SUBSCRIBERS
-"""Every projection subscriber: personnel's, training's and recruitment's events."""
+ALL_SUBSCRIBERS: dict[type[Event], Handler] = (
+    SUBSCRIBERS | TRAINING_SUBSCRIBERS | RECRUITMENT_SUBSCRIBERS | RESPONSE_TEAM_SUBSCRIBERS
+)
+"""Every projection subscriber: personnel's (units, officers, teams, response teams), training's, recruitment's."""
 
 
 def make_consumer(name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY) -> IdempotentConsumer:

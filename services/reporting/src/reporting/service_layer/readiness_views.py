@@ -1,0 +1,85 @@
+"""Readiness of each incident-response team on a day (see domain/readiness.py for the score)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reporting.adapters import readiness_queries as rq
+from reporting.adapters.projection_schema import read_snapshot
+from reporting.domain import readiness as r
+from reporting.service_layer.views import ViewContext, _header
+
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def readiness(ctx: ViewContext, as_of: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
+    """`now` starts the 30-day coverage window (default: as_of's midnight in the province)."""
+    start = now or dt.datetime.combine(as_of, dt.time(0), tzinfo=PROVINCE_TZ)
+    window = r.Interval(start, start + dt.timedelta(days=30))
+    async with read_snapshot(ctx.pool) as conn:
+        out = []
+        for team in await rq.teams(conn, as_of):
+            members = await rq.members(conn, team["team_id"], as_of)
+            roles = dict(Counter(m["role"] for m in members))
+            ids = [m["officer_id"] for m in members]
+            certified = sum(1 for m in members if m["certified"])
+            drilled = await rq.last_drill(conn, ids, as_of) if ids else None
+            days_since = (as_of - drilled).days if drilled else None
+            covering = []
+            for s in await rq.shifts(conn, team["team_id"], window.start, window.end):
+                end = s["ends_at"]
+                if s["primary_left_on"] is not None:  # a primary who left covers nothing from that day on
+                    end = min(end, dt.datetime.combine(s["primary_left_on"], dt.time(0), tzinfo=PROVINCE_TZ))
+                covering.append(r.Interval(s["starts_at"], end))
+            covered, holes = r.gaps(window, covering)
+            total = (window.end - window.start).total_seconds()
+            times = await rq.response_times(conn, team["team_id"], start - dt.timedelta(days=90), start)
+            mtta = float(times["mtta_minutes"]) if times["mtta_minutes"] is not None else None
+            parts = {
+                "certified": certified / len(members) if members else 0.0,
+                "coverage": covered / total,
+                "drill_recency": r.drill_recency(days_since),
+                "staffing": r.staffing(roles),
+                "responsiveness": r.responsiveness(mtta),
+            }
+            out.append(
+                {
+                    "team_id": team["team_id"],
+                    "name": team["name"],
+                    "scope": team["scope"],
+                    "unit_id": team["unit_id"],
+                    "members": len(members),
+                    "members_by_role": roles,
+                    "member_ids": ids,
+                    "certified_members": certified,
+                    "certified_share_pct": round(100 * parts["certified"], 1) if members else None,
+                    "last_drill_on": drilled.isoformat() if drilled else None,
+                    "days_since_last_drill": days_since,
+                    "coverage_next_30_days": {
+                        "from": window.start.isoformat(),
+                        "to": window.end.isoformat(),
+                        "coverage_pct": round(100 * covered / total, 1),
+                        "gaps": [
+                            {
+                                "from": g.start.astimezone(PROVINCE_TZ).isoformat(),
+                                "to": g.end.astimezone(PROVINCE_TZ).isoformat(),
+                            }
+                            for g in holes
+                        ],
+                    },
+                    "incidents_90_days": {
+                        "incidents": times["incidents"],
+                        "open": times["open"],
+                        "mean_time_to_acknowledge_minutes": round(mtta, 1) if mtta is not None else None,
+                        "mean_time_to_resolve_hours": round(float(times["mttr_hours"]), 2)
+                        if times["mttr_hours"] is not None
+                        else None,
+                    },
+                    "score_parts": {k: round(v, 3) for k, v in parts.items()},
+                    "readiness_score": r.score(parts),
+                }
+            )
+        return {**await _header(conn, ctx, as_of), "teams": out}
