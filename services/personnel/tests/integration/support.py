@@ -63,7 +63,9 @@ def build_2024_province(api: TestClient) -> None:
 async def outbox_rows(dsn: str) -> list[dict[str, Any]]:
     conn = await asyncpg.connect(dsn)
     try:
-        rows = await conn.fetch("SELECT event_type, key, headers::text AS headers FROM outbox ORDER BY id")
-        return [{**dict(r), "headers": json.loads(r["headers"])} for r in rows]
+        rows = await conn.fetch(
+            "SELECT event_type, key, headers::text AS headers, payload::text AS payload FROM outbox ORDER BY id"
+        )
+        return [{**dict(r), "headers": json.loads(r["headers"]), "payload": json.loads(r["payload"])} for r in rows]
     finally:
         await conn.close()

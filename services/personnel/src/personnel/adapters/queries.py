@@ -177,3 +177,96 @@ async def list_teams(
         offset,
     )
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], (rows[0]["total"] if rows else 0)
+
+
+async def list_response_teams(
+    pool: asyncpg.Pool, scope: str | None, unit_id: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    rows = await pool.fetch(
+        """SELECT t.team_id, t.name, t.scope, t.unit_id, t.formed_on,
+                  (SELECT count(*) FROM response_team_members m
+                     WHERE m.team_id = t.team_id AND m.left_on IS NULL) AS active_members,
+                  count(*) OVER () AS total
+           FROM response_teams t
+           WHERE ($1::text IS NULL OR t.scope = $1) AND ($2::text IS NULL OR t.unit_id = $2)
+           ORDER BY t.scope, t.team_id LIMIT $3 OFFSET $4""",
+        scope,
+        unit_id,
+        limit,
+        offset,
+    )
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], (rows[0]["total"] if rows else 0)
+
+
+async def response_team_unit(pool: asyncpg.Pool, team_id: str) -> str | None:
+    return await pool.fetchval("SELECT unit_id FROM response_teams WHERE team_id = $1", team_id)  # type: ignore[no-any-return]
+
+
+async def response_team(pool: asyncpg.Pool, team_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(
+        "SELECT team_id, name, scope, unit_id, formed_on FROM response_teams WHERE team_id = $1", team_id
+    )
+    if row is None:
+        return None
+    members = await pool.fetch(
+        """SELECT m.officer_id, o.full_name, m.role, m.joined_on, m.left_on, m.left_reason
+           FROM response_team_members m JOIN officers o USING (officer_id)
+           WHERE m.team_id = $1 ORDER BY m.joined_on, m.officer_id""",
+        team_id,
+    )
+    return {**dict(row), "members": [dict(m) for m in members]}
+
+
+async def response_team_shifts(
+    pool: asyncpg.Pool, team_id: str, start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """Shifts overlapping [start, end), cancelled ones included, in time order."""
+    rows = await pool.fetch(
+        """SELECT shift_id, starts_at, ends_at, primary_officer_id, backup_officer_id, cancelled_at, cancel_reason
+           FROM response_team_shifts WHERE team_id = $1 AND starts_at < $3 AND $2 < ends_at
+           ORDER BY starts_at, shift_id""",
+        team_id,
+        start,
+        end,
+    )
+    return [dict(r) for r in rows]
+
+
+_INCIDENT = """SELECT incident_id, team_id, reported_at, severity, affected_unit_id, summary, acknowledged_at,
+                      responder_ids, resolved_at, outcome,
+                      CASE WHEN resolved_at IS NOT NULL THEN 'resolved'
+                           WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'reported' END AS status
+               FROM response_team_incidents"""
+
+
+def _incident(row: asyncpg.Record) -> dict[str, Any]:
+    return {**{k: v for k, v in row.items() if k != "total"}, "responder_ids": list(row["responder_ids"])}
+
+
+async def list_incidents(
+    pool: asyncpg.Pool,
+    team_id: str,
+    status: str,
+    since: dt.datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    # "open" = not resolved yet (reported or acknowledged); "resolved"; "all".
+    rows = await pool.fetch(
+        f"""SELECT i.*, count(*) OVER () AS total FROM ({_INCIDENT}) i
+            WHERE i.team_id = $1
+              AND ($2 = 'all' OR ($2 = 'open') = (i.resolved_at IS NULL))
+              AND ($3::timestamptz IS NULL OR i.reported_at >= $3)
+            ORDER BY i.reported_at DESC, i.incident_id LIMIT $4 OFFSET $5""",
+        team_id,
+        status,
+        since,
+        limit,
+        offset,
+    )
+    return [_incident(r) for r in rows], (rows[0]["total"] if rows else 0)
+
+
+async def incident(pool: asyncpg.Pool, team_id: str, incident_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(f"{_INCIDENT} WHERE team_id = $1 AND incident_id = $2", team_id, incident_id)
+    return None if row is None else _incident(row)

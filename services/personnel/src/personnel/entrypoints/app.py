@@ -15,7 +15,7 @@ from personnel.config import Settings
 from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from personnel.service_layer.imports import ImportRejectedError
 
-from . import api_imports, api_officers, api_teams, api_units, subscribers
+from . import api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         unit_scope=unit_scope,
         consumers=[subscribers.make_consumer()],
     )
-    for module in (api_units, api_officers, api_teams, api_imports):
+    for module in (api_units, api_officers, api_teams, api_response_teams, api_imports):
         app.include_router(module.router)
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from cds_contracts.personnel_officers import (
     Assignment,
@@ -16,6 +16,7 @@ from cds_contracts.personnel_officers import (
     OfficerFunction,
 )
 from cds_contracts.personnel_org_units import UnitKind, UnitLevel
+from cds_contracts.personnel_response_teams import Severity, TeamRole
 from cds_contracts.personnel_teams import Affiliation
 
 
@@ -131,3 +132,63 @@ class AddTeamMember(Command):
 
 class RemoveTeamMember(Command):
     left_on: dt.date
+
+
+class FormResponseTeam(Command):
+    team_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
+    )
+    name: str = Field(min_length=1, max_length=300)
+    scope: Literal["provincial", "unit"] = Field(description="The provincial team (only one), or a unit's own team.")
+    unit_id: str = Field(min_length=1, description="Unit the team belongs to; must exist on formed_on.")
+    formed_on: dt.date
+
+
+class AddResponseTeamMember(Command):
+    officer_id: str = Field(min_length=1)
+    role: TeamRole
+    joined_on: dt.date
+
+
+class LeaveResponseTeam(Command):
+    left_on: dt.date = Field(description="First day the officer no longer counts as a member.")
+
+
+class ScheduleShift(Command):
+    shift_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
+    )
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime = Field(description="Exclusive; after starts_at.")
+    primary_officer_id: str = Field(min_length=1)
+    backup_officer_id: str | None = Field(default=None, min_length=1)
+
+
+class ReassignShift(Command):
+    primary_officer_id: str = Field(min_length=1)
+    backup_officer_id: str | None = Field(default=None, min_length=1)
+    kind: Literal["override", "swap"]
+
+
+class CancelShift(Command):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ReportIncident(Command):
+    incident_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
+    )
+    reported_at: AwareDatetime
+    severity: Severity
+    affected_unit_id: str = Field(min_length=1)
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class AcknowledgeIncident(Command):
+    acknowledged_at: AwareDatetime
+    responder_ids: list[str] = Field(min_length=1, description="Active members responding.")
+
+
+class ResolveIncident(Command):
+    resolved_at: AwareDatetime
+    outcome: Literal["true_positive", "false_positive", "other"]

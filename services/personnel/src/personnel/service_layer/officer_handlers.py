@@ -14,7 +14,9 @@ from cds_contracts.personnel_officers import (
     OfficerQualificationAdded,
     OfficerTransferred,
 )
+from cds_contracts.personnel_response_teams import ResponseTeamMemberLeft
 from personnel.domain import officers as rules
+from personnel.domain import response_teams
 from personnel.domain.errors import ConflictError, NotFoundError, RuleViolationError
 from personnel.domain.officers import Officer, OfficerPeriod
 
@@ -142,8 +144,10 @@ async def add_certificate(uow: UnitOfWork, officer_id: str, cmd: AddCertificate)
 async def record_departure(uow: UnitOfWork, officer_id: str, cmd: RecordDeparture) -> None:
     officer = await load_officer(uow, officer_id)
     officer.check_departure(cmd.effective_date)
+    memberships = await uow.response_teams.active_memberships_of(officer_id)
+    response_teams.check_departure(cmd.effective_date, memberships)
     await uow.officers.depart(officer, cmd.effective_date, cmd.reason, cmd.destination)
-    await uow.publish(
+    departed = await uow.publish(
         OfficerDeparted(
             officer_id=officer_id,
             unit_id=officer.current.unit_id,
@@ -152,6 +156,14 @@ async def record_departure(uow: UnitOfWork, officer_id: str, cmd: RecordDepartur
             destination=cmd.destination,
         )
     )
+    # A member who departs the public service leaves every incident-response team, in this transaction.
+    for team_id in await uow.response_teams.leave_all(officer_id, cmd.effective_date, "departed"):
+        await uow.publish(
+            ResponseTeamMemberLeft(
+                team_id=team_id, officer_id=officer_id, left_on=cmd.effective_date, reason="departed"
+            ),
+            causation_id=departed.event_id,
+        )
 
 
 async def correct_officer(uow: UnitOfWork, officer_id: str, cmd: CorrectOfficer) -> None:

@@ -13,6 +13,7 @@ from cds_contracts import Envelope, Event
 from cds_plumbing.db import Connection
 from cds_plumbing.outbox import append, append_many
 from personnel.adapters.officers_repo import OfficerRepository
+from personnel.adapters.response_teams_repo import ResponseTeamRepository
 from personnel.adapters.teams_repo import TeamRepository
 from personnel.adapters.units_repo import UnitRepository
 
@@ -23,6 +24,7 @@ class UnitOfWork:
     units: UnitRepository
     officers: OfficerRepository
     teams: TeamRepository
+    response_teams: ResponseTeamRepository
 
     def __init__(self, pool: asyncpg.Pool | None, actor: str | None, correlation_id: UUID | None = None) -> None:
         self._pool = pool
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.units = UnitRepository(conn)
         self.officers = OfficerRepository(conn)
         self.teams = TeamRepository(conn)
+        self.response_teams = ResponseTeamRepository(conn)
 
     async def __aenter__(self) -> UnitOfWork:
         assert self._pool is not None, "a joined unit of work is not entered"
