@@ -198,8 +198,9 @@ def test_todays_headcount_uses_todays_tree_and_leaves_out_the_departed(r: httpx.
 
 def test_coverage_rule_lists_the_failing_agencies_on_each_date(r: httpx.Client, world: dict[str, str]) -> None:
     def failing(as_of: str) -> set[str]:
-        body = ok(r.get("/api/v1/officers/coverage", params={"as_of": as_of}))
-        return {a["unit_id"] for a in body["failing"] if a["unit_id"].startswith(world["VP"][:7])}
+        root = world["VP"] if as_of == OLD else world["PT"]
+        body = ok(r.get("/api/v1/officers/coverage", params={"as_of": as_of, "unit_id": root}))
+        return {a["unit_id"] for a in body["failing"]}
 
     mine = {k: v for k, v in world.items()}
     assert failing(OLD) == {mine[k] for k in ("VP", "DANG", "IMP", "TD", "B", "C")}
@@ -208,12 +209,10 @@ def test_coverage_rule_lists_the_failing_agencies_on_each_date(r: httpx.Client, 
 
 def test_community_teams_follow_their_communes(r: httpx.Client, world: dict[str, str]) -> None:
     def by_commune(as_of: str) -> dict[str, tuple[int, int]]:
-        body = ok(r.get("/api/v1/community-teams", params={"as_of": as_of}))
-        return {
-            row["commune_id"]: (row["teams"], row["members"])
-            for row in body["by_commune"]
-            if row["commune_id"].startswith(world["VP"][:7])
-        }
+        root = world["VP"] if as_of == OLD else world["PT"]
+        body = ok(r.get("/api/v1/community-teams", params={"as_of": as_of, "unit_id": root}))
+        assert body["totals"] == {"teams": 2, "members": 3}
+        return {row["commune_id"]: (row["teams"], row["members"]) for row in body["by_commune"]}
 
     assert by_commune(OLD) == {world["A"]: (1, 2), world["C"]: (1, 1)}
     assert by_commune(NEW) == {world["AB"]: (1, 2), world["C"]: (1, 1)}

@@ -99,7 +99,22 @@ async def province_totals(conn: Connection, as_of: dt.date) -> asyncpg.Record:
     return row
 
 
-async def agency_coverage(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+async def subtree(conn: Connection, as_of: dt.date, unit_id: str) -> list[str]:
+    """The unit and every unit under it in the tree valid on as_of."""
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE units AS (SELECT unit_id, parent_id FROM unit_versions WHERE {_AS_OF}),
+                 sub AS (SELECT unit_id, ARRAY[unit_id] AS path FROM units WHERE unit_id = $2
+                         UNION ALL
+                         SELECT u.unit_id, s.path || u.unit_id FROM units u JOIN sub s ON u.parent_id = s.unit_id
+                         WHERE u.unit_id <> ALL (s.path))
+            SELECT unit_id FROM sub""",
+        as_of,
+        unit_id,
+    )
+    return [r["unit_id"] for r in rows]
+
+
+async def agency_coverage(conn: Connection, as_of: dt.date, units: list[str] | None = None) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
             f"""WITH own AS ({_COUNTS})
@@ -107,40 +122,47 @@ async def agency_coverage(conn: Connection, as_of: dt.date) -> list[asyncpg.Reco
                        coalesce(o.it_leader, 0) AS it_leaders, coalesce(o.it_technical, 0) AS it_technical
                 FROM unit_versions u LEFT JOIN own o ON o.unit_id = u.unit_id
                 WHERE u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to) AND u.kind = ANY ($2::text[])
+                  AND ($3::text[] IS NULL OR u.unit_id = ANY ($3))
                 ORDER BY u.unit_id""",
             as_of,
             list(AGENCY_KINDS),
+            units,
         )
     )
 
 
 _TEAMS = f"""
-    teams AS (SELECT team_id, commune_id FROM team_periods WHERE {_AS_OF}),
+    teams AS (SELECT team_id, commune_id FROM team_periods
+              WHERE {_AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
     members AS (
       SELECT m.team_id, m.member_id, m.affiliation FROM team_memberships m JOIN teams t USING (team_id)
       WHERE m.valid_from <= $1 AND (m.valid_to IS NULL OR $1 <= m.valid_to))"""
 
 
-async def team_totals(conn: Connection, as_of: dt.date) -> asyncpg.Record:
+async def team_totals(conn: Connection, as_of: dt.date, units: list[str] | None = None) -> asyncpg.Record:
     row = await conn.fetchrow(
         f"WITH {_TEAMS} SELECT (SELECT count(*) FROM teams) AS teams, (SELECT count(*) FROM members) AS members",
         as_of,
+        units,
     )
     assert row is not None  # a SELECT without FROM always returns one row
     return row
 
 
-async def members_by_affiliation(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+async def members_by_affiliation(
+    conn: Connection, as_of: dt.date, units: list[str] | None = None
+) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
             f"""WITH {_TEAMS} SELECT affiliation, count(*) AS members FROM members
                 GROUP BY affiliation ORDER BY affiliation""",
             as_of,
+            units,
         )
     )
 
 
-async def teams_by_commune(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
+async def teams_by_commune(conn: Connection, as_of: dt.date, units: list[str] | None = None) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
             f"""WITH {_TEAMS}
@@ -152,6 +174,7 @@ async def teams_by_commune(conn: Connection, as_of: dt.date) -> list[asyncpg.Rec
                           WHERE t2.commune_id = t.commune_id) AS members
                 FROM teams t GROUP BY t.commune_id ORDER BY t.commune_id""",
             as_of,
+            units,
         )
     )
 

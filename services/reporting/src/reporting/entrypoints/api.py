@@ -14,6 +14,7 @@ from reporting.service_layer import views
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # "today" is the province's day, whatever the server's clock zone
 
+UnitScope = Annotated[str | None, Query(description="Only this unit and the units under it that day.")]
 AsOf = Annotated[dt.date | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
 
 
@@ -58,13 +59,19 @@ async def officers_headcount(
 
 
 @router.get("/officers/coverage", summary="Agencies lacking an IT leader or an IT technical officer")
-async def officers_coverage(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    return await views.coverage(_ctx(request), _day(as_of))
+async def officers_coverage(request: Request, as_of: AsOf = None, unit_id: UnitScope = None) -> dict[str, Any]:
+    try:
+        return await views.coverage(_ctx(request), _day(as_of), unit_id)
+    except views.UnknownUnitError as exc:
+        raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/community-teams", summary="Community technology teams and members")
-async def community_teams(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    return await views.community_teams(_ctx(request), _day(as_of))
+async def community_teams(request: Request, as_of: AsOf = None, unit_id: UnitScope = None) -> dict[str, Any]:
+    try:
+        return await views.community_teams(_ctx(request), _day(as_of), unit_id)
+    except views.UnknownUnitError as exc:
+        raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/freshness", summary="Newest event applied per topic, and the applied offsets")

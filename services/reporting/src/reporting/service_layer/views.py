@@ -98,19 +98,32 @@ async def headcount(ctx: ViewContext, as_of: dt.date, unit_id: str | None) -> di
         }
 
 
-async def coverage(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
-    async with read_snapshot(ctx.pool) as conn:
-        agencies = [AgencyCoverage(**dict(r)) for r in await queries.agency_coverage(conn, as_of)]
-        return {**await _header(conn, ctx, as_of), **summarise_coverage(agencies)}
+async def _scope(conn: Connection, as_of: dt.date, unit_id: str | None) -> list[str] | None:
+    """The units of `unit_id`'s subtree on as_of (None = the whole province); unknown unit -> UnknownUnitError."""
+    if unit_id is None:
+        return None
+    units = await queries.subtree(conn, as_of, unit_id)
+    if not units:
+        raise UnknownUnitError(f"unit {unit_id} does not exist on {as_of}")
+    return units
 
 
-async def community_teams(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
+async def coverage(ctx: ViewContext, as_of: dt.date, unit_id: str | None = None) -> dict[str, Any]:
     async with read_snapshot(ctx.pool) as conn:
-        totals = await queries.team_totals(conn, as_of)
-        affiliations = await queries.members_by_affiliation(conn, as_of)
-        communes = await queries.teams_by_commune(conn, as_of)
+        units = await _scope(conn, as_of, unit_id)
+        agencies = [AgencyCoverage(**dict(r)) for r in await queries.agency_coverage(conn, as_of, units)]
+        return {**await _header(conn, ctx, as_of), "unit_id": unit_id, **summarise_coverage(agencies)}
+
+
+async def community_teams(ctx: ViewContext, as_of: dt.date, unit_id: str | None = None) -> dict[str, Any]:
+    async with read_snapshot(ctx.pool) as conn:
+        units = await _scope(conn, as_of, unit_id)
+        totals = await queries.team_totals(conn, as_of, units)
+        affiliations = await queries.members_by_affiliation(conn, as_of, units)
+        communes = await queries.teams_by_commune(conn, as_of, units)
         return {
             **await _header(conn, ctx, as_of),
+            "unit_id": unit_id,
             "totals": {"teams": totals["teams"], "members": totals["members"]},
             "members_by_affiliation": {r["affiliation"]: r["members"] for r in affiliations},
             "by_commune": [dict(r) for r in communes],
