@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stack without Docker: Apache Kafka (KRaft, jars from Maven Central) and a private PostgreSQL 15
 # cluster, plus every service that has an app. Everything we start leaves a pid file in .run/, and
-# `down` stops exactly those pids. Usage: scripts/stack.sh install|up|down|status
+# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|up|down|status|reset
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -176,6 +176,13 @@ down() {
   fi
 }
 
+reset() {
+  # Everything `make up` stored: broker data, the private cluster, pid files. Jars and .venv stay.
+  down
+  rm -rf "$KAFKA_HOME/data" "$PG_HOME/data" "$RUN"
+  log "stack data removed"
+}
+
 status() {
   local any=1
   for name in postgres kafka $(ls services); do
@@ -191,5 +198,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
+  reset) reset ;;
+  *) echo "usage: $0 install|up|down|status|reset" >&2; exit 2 ;;
 esac

@@ -137,3 +137,27 @@ async def test_readiness_of_a_team_by_hand(ctx: ViewContext, feeder: Feeder) -> 
     # A year later the drill is 456 days old and counts for nothing any more.
     (later,) = (await rv.readiness(ctx, D(2025, 12, 1)))["teams"]
     assert later["days_since_last_drill"] == 456 and later["score_parts"]["drill_recency"] == 0.0
+
+
+async def test_rejoined_primaries_cover_again_and_unacknowledged_incidents_count(
+    ctx: ViewContext, feeder: Feeder
+) -> None:
+    await feeder.feed(
+        [
+            rt.ResponseTeamMemberJoined(team_id="T1", officer_id="o3", role="analyst", joined_on=D(2024, 12, 5)),
+            rt.IncidentReported(
+                team_id="T1",
+                incident_id="I3",
+                reported_at=at(30, 11, 12),
+                severity="medium",
+                affected_unit_id="P",
+                summary="malware",
+            ),
+        ]
+    )
+    (team_view,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    # o3 is back from 12-05, so S2 (12-11 to 12-16) covers again; the window is fully covered.
+    assert team_view["coverage_next_30_days"]["gaps"] == []
+    # I3 has waited 12 hours by the window's start: (30 + 10 + 720) / 3 minutes, beyond the 4-hour floor.
+    assert team_view["incidents_90_days"]["mean_time_to_acknowledge_minutes"] == round(760 / 3, 1)
+    assert team_view["score_parts"]["responsiveness"] == 0.0

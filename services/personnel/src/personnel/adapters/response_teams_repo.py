@@ -105,6 +105,13 @@ class ResponseTeamRepository:
         )
         return closed is not None
 
+    async def left_on_departure(self, officer_id: str) -> bool:
+        found = await self._conn.fetchval(
+            "SELECT true FROM response_team_members WHERE officer_id = $1 AND left_reason = 'departed' LIMIT 1",
+            officer_id,
+        )
+        return bool(found)
+
     async def leave_all(self, officer_id: str, left_on: dt.date, reason: str) -> list[str]:
         """Close every active membership of the officer; returns the teams, in id order."""
         rows = await self._conn.fetch(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AwareDatetime
 
-from cds_plumbing.auth import Writer
+from cds_plumbing.auth import Role, Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.domain.response_teams import PROVINCE_TZ
@@ -49,6 +49,8 @@ async def _unit_of(request: Request, team_id: str) -> str:
 
 @router.post("", status_code=201)
 async def form_team(cmd: FormResponseTeam, request: Request, who: Writer) -> dict[str, str]:
+    if cmd.scope == "provincial" and who.role is not Role.PROVINCE_ADMIN:
+        raise HTTPException(403, detail="only a province_admin may form the provincial team")
     await scoped(request, who, cmd.unit_id)
     async with uow(request, who) as u:
         team_id = await handlers.form_team(u, cmd)

@@ -174,6 +174,13 @@ async def correct_officer(uow: UnitOfWork, officer_id: str, cmd: CorrectOfficer)
     }
     if departure and officer.departed_on is None:
         raise ConflictError(f"officer {officer_id} has not departed; record a departure instead")
+    if "departure_date" in departure and await uow.response_teams.left_on_departure(officer_id):
+        # Reporting closed those memberships on the old date and has no event to reopen them: refuse rather
+        # than let the two disagree. Correct the team memberships first, then the departure.
+        raise ConflictError(
+            f"officer {officer_id}'s departure closed incident-response team memberships; "
+            "a corrected departure date would leave them wrong"
+        )
     if "departure_date" in departure and departure["departure_date"] <= officer.current.valid_from:
         raise ConflictError(f"departure must come after the officer's latest change ({officer.current.valid_from})")
     fields = dict(changes)

@@ -14,7 +14,7 @@ from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import retention_handlers as handlers
 from recruitment.service_layer.commands import RecordExitInterview
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import Limit, Offset, Reader, page, pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/exit-interviews", tags=["retention"])
 departures = APIRouter(prefix="/api/v1/departures", tags=["retention"])
@@ -34,6 +34,7 @@ async def record(cmd: RecordExitInterview, request: Request, who: Writer) -> dic
 @router.get("")
 async def list_interviews(
     request: Request,
+    who: Reader,  # free-text notes about a named officer: readers must identify themselves
     unit_id: str | None = None,
     reason: ExitReason | None = None,
     year: int | None = None,

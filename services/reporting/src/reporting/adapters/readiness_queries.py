@@ -44,18 +44,11 @@ async def last_drill(conn: Connection, officer_ids: list[str], as_of: dt.date) -
 
 
 async def shifts(conn: Connection, team_id: str, start: dt.datetime, end: dt.datetime) -> list[asyncpg.Record]:
-    """Non-cancelled shifts overlapping [start, end), with the day their primary left the team, if they did."""
+    """Non-cancelled shifts overlapping [start, end)."""
     return list(
         await conn.fetch(
-            """SELECT s.shift_id, s.starts_at, s.ends_at, s.primary_officer_id,
-                      (SELECT min(m.left_on) FROM response_team_members m
-                       WHERE m.team_id = s.team_id AND m.officer_id = s.primary_officer_id
-                         AND m.left_on IS NOT NULL
-                         AND NOT EXISTS (SELECT 1 FROM response_team_members again
-                                         WHERE again.team_id = m.team_id AND again.officer_id = m.officer_id
-                                           AND again.left_on IS NULL)) AS primary_left_on
-               FROM oncall_shifts s
-               WHERE s.team_id = $1 AND NOT s.cancelled AND s.starts_at < $3 AND s.ends_at > $2""",
+            """SELECT shift_id, starts_at, ends_at, primary_officer_id FROM oncall_shifts
+               WHERE team_id = $1 AND NOT cancelled AND starts_at < $3 AND ends_at > $2""",
             team_id,
             start,
             end,
@@ -63,10 +56,18 @@ async def shifts(conn: Connection, team_id: str, start: dt.datetime, end: dt.dat
     )
 
 
+async def memberships(conn: Connection, team_id: str) -> list[asyncpg.Record]:
+    """Every membership period of the team (an officer may leave and rejoin)."""
+    return list(
+        await conn.fetch("SELECT officer_id, joined_on, left_on FROM response_team_members WHERE team_id = $1", team_id)
+    )
+
+
 async def response_times(conn: Connection, team_id: str, start: dt.datetime, end: dt.datetime) -> asyncpg.Record:
     row = await conn.fetchrow(
         """SELECT count(*) AS incidents,
-                  avg(extract(epoch FROM acknowledged_at - reported_at) / 60) AS mtta_minutes,
+                  -- an incident still unacknowledged counts the time it has waited so far
+                  avg(extract(epoch FROM coalesce(acknowledged_at, $3) - reported_at) / 60) AS mtta_minutes,
                   avg(extract(epoch FROM resolved_at - reported_at) / 3600) AS mttr_hours,
                   count(*) FILTER (WHERE resolved_at IS NULL) AS open
            FROM incidents WHERE team_id = $1 AND reported_at > $2 AND reported_at <= $3""",

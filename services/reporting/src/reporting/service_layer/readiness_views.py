@@ -15,6 +15,10 @@ from reporting.service_layer.views import ViewContext, _header
 PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=PROVINCE_TZ)
+
+
 async def readiness(ctx: ViewContext, as_of: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
     """`now` starts the 30-day coverage window (default: as_of's midnight in the province)."""
     start = now or dt.datetime.combine(as_of, dt.time(0), tzinfo=PROVINCE_TZ)
@@ -28,12 +32,15 @@ async def readiness(ctx: ViewContext, as_of: dt.date, now: dt.datetime | None = 
             certified = sum(1 for m in members if m["certified"])
             drilled = await rq.last_drill(conn, ids, as_of) if ids else None
             days_since = (as_of - drilled).days if drilled else None
-            covering = []
-            for s in await rq.shifts(conn, team["team_id"], window.start, window.end):
-                end = s["ends_at"]
-                if s["primary_left_on"] is not None:  # a primary who left covers nothing from that day on
-                    end = min(end, dt.datetime.combine(s["primary_left_on"], dt.time(0), tzinfo=PROVINCE_TZ))
-                covering.append(r.Interval(s["starts_at"], end))
+            periods: dict[str, list[r.Interval]] = {}
+            for m in await rq.memberships(conn, team["team_id"]):  # a shift covers only while its primary is a member
+                left = _midnight(m["left_on"]) if m["left_on"] else dt.datetime.max.replace(tzinfo=dt.UTC)
+                periods.setdefault(m["officer_id"], []).append(r.Interval(_midnight(m["joined_on"]), left))
+            covering = [
+                r.Interval(max(s["starts_at"], p.start), min(s["ends_at"], p.end))
+                for s in await rq.shifts(conn, team["team_id"], window.start, window.end)
+                for p in periods.get(s["primary_officer_id"], [])
+            ]
             covered, holes = r.gaps(window, covering)
             total = (window.end - window.start).total_seconds()
             times = await rq.response_times(conn, team["team_id"], start - dt.timedelta(days=90), start)

@@ -34,13 +34,13 @@ class Trainee:
     level: UnitLevel
 
 
-def trainee(officer_id: str, known: KnownOfficer | None) -> Trainee:
+def trainee(officer_id: str, known: KnownOfficer | None, on: dt.date | None = None) -> Trainee:
     """Unknown officer → 422; departed → 409; unit or its level not known yet → 409."""
     if known is None or known.unit_id is None:
         raise RuleViolationError(
             f"officer {officer_id} is unknown to training (no appointment from personnel has arrived)"
         )
-    if known.departed_on is not None:
+    if known.departed_on is not None and (on is None or known.departed_on <= on):
         raise ConflictError(f"officer {officer_id} departed on {known.departed_on} and cannot be enrolled")
     if known.unit_level not in LEVELS:
         raise ConflictError(

@@ -112,7 +112,7 @@ async def cancel_class(uow: UnitOfWork, class_id: str, cmd: CancelClass) -> None
 async def enrol(uow: UnitOfWork, class_id: str, cmd: Enrol) -> Enrolment:
     c = await load_class(uow, class_id)  # locked: concurrent enrolments cannot both take the last seat
     c.require("enrol")
-    t = trainee(cmd.officer_id, await uow.directory.officer(cmd.officer_id))
+    t = trainee(cmd.officer_id, await uow.directory.officer(cmd.officer_id), cmd.enrolled_on)
     c.check_enrolment(t, await uow.classes.enrolments(class_id))
     await uow.classes.enrol(class_id, t.officer_id, t.unit_id, t.level, cmd.enrolled_on)
     await uow.publish(
