@@ -104,11 +104,14 @@ def test_a_member_who_departs_leaves_every_team_with_the_departure_as_cause(api:
         assert r["headers"]["causation_id"] == departed["headers"]["event_id"]
     assert len(of_type(rows, "member_joined")) == 4 and len(of_type(rows, "formed")) == 2
 
-    # A departed officer cannot join; a correction of the departure date leaves the memberships alone.
+    # A departed officer cannot join; correcting a departure date that closed team memberships is refused,
+    # since the memberships (and reporting's copy of them) would keep the old date.
     r = api.post(f"{BASE}/DUC-VP/members", json={"officer_id": a, "role": "lead", "joined_on": "2024-08-01"})
     assert r.status_code == 409 and "departed" in r.json()["detail"]
     later = (tomorrow + dt.timedelta(days=5)).isoformat()
-    ok(api.post(f"/api/v1/officers/{a}/corrections", json={"departure_date": later, "note": "actual last day"}))
+    r = api.post(f"/api/v1/officers/{a}/corrections", json={"departure_date": later, "note": "actual last day"})
+    assert r.status_code == 409 and "team memberships" in r.json()["detail"]
+    ok(api.post(f"/api/v1/officers/{a}/corrections", json={"full_name": "Nguyễn Văn Sửa", "note": "typo"}))
     assert ok(api.get(f"{BASE}/DUC-VP"))["past_members"][0]["left_on"] == tomorrow.isoformat()
     assert len(of_type(api.portal.call(outbox_rows, database), "member_left")) == 2  # type: ignore[union-attr]
 
