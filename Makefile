@@ -28,7 +28,7 @@ lint:  ## ruff
 	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
 
 typecheck:  ## mypy (strict) on the packages
-	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src conftest.py tests shared/*/tests services/*/tests
+	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo conftest.py tests shared/*/tests services/*/tests
 
 schemas:  ## rewrite the committed JSON Schemas of the event contracts
 	@$(VENV)/python -m cds_contracts.schemas
@@ -36,7 +36,10 @@ schemas:  ## rewrite the committed JSON Schemas of the event contracts
 token:  ## print a bearer token: make token [ROLE=province_admin|unit_editor|viewer] [UNIT=code]
 	@$(STACK) install >/dev/null && ROLE="$(ROLE)" UNIT="$(UNIT)" $(VENV)/cds-platform token
 
-demo: up  ## the main job: whole stack up and a summary of what runs where
+demo:  ## the main job: stack up, the Vĩnh Phúc data set loaded through the APIs, figures printed (RESET=1 starts clean)
+	@if [ "$(RESET)" = "1" ]; then $(STACK) reset; fi
+	@$(STACK) up
+	@$(VENV)/python -m demo
 	@scripts/demo-summary.sh
 
 rebuild-reporting:  ## replay every event into fresh reporting projections and swap them in (service may run)
