@@ -88,6 +88,15 @@ class VacancyClosed(Event):
     outcome: Literal["filled", "cancelled", "expired"] = Field(description="Why it closed.")
 
 
+@REGISTRY.register("vn.cds.recruitment.vacancy.reopened", 1, RECRUITMENT_VACANCY, key="vacancy_id")
+class VacancyReopened(Event):
+    """A vacancy closed as filled opened again, because personnel refused a hire that filled it."""
+
+    vacancy_id: str = Field(description="Stable id of the vacancy.", min_length=1)
+    reopened_on: dt.date = Field(description="Day it reopened.")
+    reason: str = Field(description="Why (e.g. the refused hire's reason).", min_length=1)
+
+
 @REGISTRY.register("vn.cds.recruitment.application.submitted", 1, RECRUITMENT_APPLICATION, key="application_id")
 class ApplicationSubmitted(Event):
     """A candidate applied to a vacancy (the candidate's data stay in recruitment)."""

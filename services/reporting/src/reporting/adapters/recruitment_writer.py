@@ -54,6 +54,10 @@ async def vacancy_closed(conn: Connection, e: r.VacancyClosed) -> None:
     )
 
 
+async def vacancy_reopened(conn: Connection, e: r.VacancyReopened) -> None:
+    await conn.execute("UPDATE vacancies SET closed_on = NULL, outcome = NULL WHERE vacancy_id = $1", e.vacancy_id)
+
+
 async def submitted(conn: Connection, e: r.ApplicationSubmitted) -> None:
     await conn.execute(
         "INSERT INTO applications VALUES ($1, $2, $3, 'applied')", e.application_id, e.vacancy_id, e.applied_at

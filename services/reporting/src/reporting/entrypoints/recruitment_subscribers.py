@@ -27,6 +27,10 @@ async def on_vacancy_closed(conn: Connection, event: r.VacancyClosed, envelope: 
     await w.vacancy_closed(conn, event)
 
 
+async def on_vacancy_reopened(conn: Connection, event: r.VacancyReopened, envelope: Envelope) -> None:
+    await w.vacancy_reopened(conn, event)
+
+
 async def on_application_submitted(conn: Connection, event: r.ApplicationSubmitted, envelope: Envelope) -> None:
     await w.submitted(conn, event)
 
@@ -52,6 +56,7 @@ RECRUITMENT_SUBSCRIBERS: dict[type[Event], Handler] = {
     r.IncentivePolicyPublished: on_incentive_policy_published,
     r.VacancyOpened: on_vacancy_opened,
     r.VacancyClosed: on_vacancy_closed,
+    r.VacancyReopened: on_vacancy_reopened,
     r.ApplicationSubmitted: on_application_submitted,
     r.ApplicationStageChanged: on_application_stage_changed,
     r.CandidateHired: on_candidate_hired,
