@@ -231,3 +231,19 @@ def test_an_incident_is_not_reported_before_the_team_was_formed() -> None:
     rt.check_report(TEAM, dt.datetime(2024, 5, 31, 17, tzinfo=UTC))  # 2024-06-01 00:00 in Hà Nội
     with pytest.raises(ConflictError, match="before the team was formed"):
         rt.check_report(TEAM, dt.datetime(2024, 5, 31, 16, 59, tzinfo=UTC))
+
+
+def test_a_member_with_a_leaving_date_ahead_still_counts_until_then() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from personnel.domain.errors import RuleViolationError
+    from personnel.domain.response_teams import Membership, day_start, require_member
+
+    leaving = Membership("o1", "analyst", dt.date(2024, 1, 10), left_on=dt.date(2025, 1, 1), left_reason="left")
+    require_member([leaving], "o1", day_start(dt.date(2024, 12, 31)), "primary")  # still a member that day
+    with pytest.raises(RuleViolationError, match="not an active member"):
+        require_member([leaving], "o1", day_start(dt.date(2025, 1, 1)), "primary")
+    with pytest.raises(RuleViolationError, match="joined the team only on"):
+        require_member([leaving], "o1", day_start(dt.date(2024, 1, 1)), "primary")

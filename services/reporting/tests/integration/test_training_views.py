@@ -14,7 +14,7 @@ from cds_contracts import training as t
 from cds_contracts.personnel_officers import OfficerAppointed
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from reporting.service_layer import training_views as tv
-from reporting.service_layer.views import ViewContext
+from reporting.service_layer.views import UnknownUnitError, ViewContext
 from services.reporting.tests.integration.scenario import Feeder
 
 pytestmark = pytest.mark.integration
@@ -207,6 +207,8 @@ async def test_trained_share_rolls_up_the_last_twelve_months(ctx: ViewContext) -
     assert body["totals"] == {"officers": 5, "trained_12m": 3, "trained_share_pct": 60.0}
     later = await tv.trained_share(ctx, D(2025, 6, 1), "D")  # 12 months after May 2024 have passed
     assert {u["unit_id"]: u["trained_12m"] for u in later["units"]} == {"D": 0, "C": 0}
+    with pytest.raises(UnknownUnitError):
+        await tv.trained_share(ctx, D(2024, 12, 31), "NOWHERE")
 
 
 async def test_certificates_expiring_within_90_days(ctx: ViewContext) -> None:

@@ -174,12 +174,14 @@ def check_departure(day: dt.date, memberships: Iterable[tuple[str, Membership]])
 
 
 def require_member(members: Iterable[Membership], officer_id: str, at: dt.datetime, what: str) -> None:
-    """422 unless the officer is an active member who had already joined at `at`."""
-    m = active_membership(members, officer_id)
-    if m is None:
-        raise RuleViolationError(f"{what} {officer_id} is not an active member of this team")
-    if at < m.starts:
-        raise RuleViolationError(f"{what} {officer_id} joined the team only on {m.joined_on}, after {at}")
+    """422 unless the officer is a member at `at` (a leaving date still ahead does not count yet)."""
+    mine = [m for m in members if m.officer_id == officer_id]
+    if any(m.member_at(at) for m in mine):
+        return
+    current = next((m for m in mine if m.ends is None or at < m.ends), None)
+    if current is not None and at < current.starts:
+        raise RuleViolationError(f"{what} {officer_id} joined the team only on {current.joined_on}, after {at}")
+    raise RuleViolationError(f"{what} {officer_id} is not an active member of this team at {at}")
 
 
 # --- on-call rotation -----------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from reporting.entrypoints.api import AsOf, _ctx, _day
 from reporting.service_layer import training_views as views
+from reporting.service_layer.views import UnknownUnitError
 
 router = APIRouter(prefix="/api/v1/training", tags=["training reports"])
 
@@ -21,7 +22,10 @@ async def attainment(request: Request, year: Annotated[int, Query(ge=2000, le=21
 async def trained_share(
     request: Request, as_of: AsOf = None, unit_id: Annotated[str | None, Query()] = None
 ) -> dict[str, Any]:
-    return await views.trained_share(_ctx(request), _day(as_of), unit_id)
+    try:
+        return await views.trained_share(_ctx(request), _day(as_of), unit_id)
+    except UnknownUnitError as exc:
+        raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/certificates/expiring", summary="Certificates of serving officers expiring soon")

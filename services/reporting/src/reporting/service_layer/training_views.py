@@ -10,7 +10,7 @@ from reporting.adapters import training_queries as tq
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain.training import TARGETS, plan_attainment, rate, roll_up
 from reporting.domain.units import UnitNode, build_tree
-from reporting.service_layer.views import ViewContext, _header
+from reporting.service_layer.views import UnknownUnitError, ViewContext, _header
 
 
 async def attainment(ctx: ViewContext, year: int) -> dict[str, Any]:
@@ -36,6 +36,8 @@ async def attainment(ctx: ViewContext, year: int) -> dict[str, Any]:
 async def trained_share(ctx: ViewContext, as_of: dt.date, unit_id: str | None) -> dict[str, Any]:
     async with read_snapshot(ctx.pool) as conn:
         units = [UnitNode(**dict(r)) for r in await queries.units_as_of(conn, as_of)]
+        if unit_id is not None and unit_id not in {u.unit_id for u in units}:
+            raise UnknownUnitError(f"unit {unit_id} does not exist on {as_of}")
         own = {r["unit_id"]: (int(r["officers"]), int(r["trained"])) for r in await tq.trained_by_unit(conn, as_of)}
         build_tree(units)
         children = {u.unit_id: [c.unit_id for c in u.children] for u in units}
