@@ -181,6 +181,65 @@ def test_a_staffing_plan_may_not_exceed_its_parents(api: Api) -> None:
     assert sets[2]["payload"]["quotas"]["information_security"] == 3
 
 
+def test_plan_limits_skip_units_without_a_plan(api: Api) -> None:
+    """VP ⊃ TD ⊃ TD-A: with no plan for TD, TD-A is bound by VP's and binds VP, two levels apart."""
+    province(api)
+    c = api.client
+    ok(c.put("/api/v1/staffing-plans/VP/2025", json=quotas(5, 5, 5, 5)))
+    r = c.put("/api/v1/staffing-plans/TD-A/2025", json=quotas(10, 0, 0, 0))
+    assert r.status_code == 422, r.text
+    assert (
+        r.json()["detail"]
+        == "it_technical quota 10 for TD-A in 2025 exceeds the it_technical quota 5 of its ancestor VP"
+    )
+    ok(c.put("/api/v1/staffing-plans/TD-A/2025", json=quotas(4, 0, 0, 0)))
+    r = c.put("/api/v1/staffing-plans/VP/2025", json=quotas(3, 5, 5, 5))
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == (
+        "it_technical quota 3 for VP in 2025 is below the it_technical quota 4 of its sub-unit TD-A"
+    )
+    # A plan in between becomes the nearest on both sides: TD-A answers to TD, and VP to TD.
+    ok(c.put("/api/v1/staffing-plans/TD/2025", json=quotas(4, 1, 1, 1)))
+    r = c.put("/api/v1/staffing-plans/VP/2025", json=quotas(3, 5, 5, 5))
+    assert r.status_code == 422 and "of its sub-unit TD" in r.json()["detail"]
+    r = c.put("/api/v1/staffing-plans/TD-A/2025", json=quotas(4, 2, 0, 0))
+    assert r.status_code == 422 and "information_security quota 1 of its parent TD" in r.json()["detail"]
+    ok(c.put("/api/v1/staffing-plans/VP/2025", json=quotas(4, 1, 1, 1)))
+
+
+def test_a_refused_hire_reopens_the_vacancy_it_filled(api: Api) -> None:
+    province(api)
+    c = api.client
+    vacancy_id = open_vacancy(api, positions=1)
+    first = apply(api, vacancy_id, "Phạm Văn D")
+    move(api, first, "screened", "interviewed", "offered", "accepted")
+    ok(c.post(f"/api/v1/applications/{first}/hire", json=HIRE), 202)
+    assert ok(c.get(f"/api/v1/vacancies/{vacancy_id}"))["status"] == "filled"
+
+    api.produce(
+        OfficerAppointmentRefused(
+            officer_id=f"CB-H-{first}", application_id=first, unit_id="TD-A", reason="hồ sơ không hợp lệ"
+        )
+    )
+    vacancy = eventually(
+        lambda: (v := ok(c.get(f"/api/v1/vacancies/{vacancy_id}")))["status"] == "open" and v, "the reopening"
+    )
+    assert vacancy["closed_on"] is None and vacancy["hires"] == 0
+    reopened = [r for r in api.outbox() if r["event_type"] == "vn.cds.recruitment.vacancy.reopened"]
+    assert len(reopened) == 1 and reopened[0]["key"] == vacancy_id
+    assert reopened[0]["payload"]["reason"] == "hồ sơ không hợp lệ"
+    assert reopened[0]["payload"]["vacancy_id"] == vacancy_id and reopened[0]["payload"]["reopened_on"]
+    assert reopened[0]["headers"]["causation_id"] is not None
+
+    # The position can be filled again, which closes the vacancy once more.
+    second = apply(api, vacancy_id, "Lê Văn C")
+    move(api, second, "screened", "interviewed", "offered", "accepted")
+    ok(c.post(f"/api/v1/applications/{second}/hire", json=HIRE), 202)
+    assert ok(c.get(f"/api/v1/vacancies/{vacancy_id}"))["status"] == "filled"
+    closed = [r["payload"]["outcome"] for r in api.outbox() if r["event_type"] == "vn.cds.recruitment.vacancy.closed"]
+    assert closed == ["filled", "filled"]
+
+
 def candidate(name: str = "Trần Thị B", email: str | None = None) -> dict[str, Any]:
     return {
         "full_name": name,

@@ -77,6 +77,7 @@ class OrgUnitRepository:
             parent_id,
             valid_from,
         )
+        await self._apply_cessations([unit_id])  # a cessation consumed before the registration
 
     async def renamed(self, unit_id: str, name_vi: str) -> None:
         await self._conn.execute(
@@ -92,10 +93,27 @@ class OrgUnitRepository:
         )
 
     async def ceased(self, unit_ids: list[str], day: dt.date, successor_id: str | None = None) -> None:
+        """Store the cessation (the earliest day wins), then apply it to units already registered. A unit
+        registered later gets it from `registered`: the two events may arrive in either order."""
         await self._conn.execute(
-            """UPDATE org_units SET ceased_on = $2, successor_id = $3, updated_at = now()
-               WHERE unit_id = ANY($1::text[])""",
+            """INSERT INTO org_unit_cessations (unit_id, ceased_on, successor_id)
+               SELECT u, $2, $3 FROM unnest($1::text[]) AS u
+               ON CONFLICT (unit_id) DO UPDATE SET
+                   successor_id = CASE WHEN EXCLUDED.ceased_on <= org_unit_cessations.ceased_on
+                                       THEN EXCLUDED.successor_id ELSE org_unit_cessations.successor_id END,
+                   ceased_on = least(org_unit_cessations.ceased_on, EXCLUDED.ceased_on),
+                   updated_at = now()""",
             unit_ids,
             day,
             successor_id,
+        )
+        await self._apply_cessations(unit_ids)
+
+    async def _apply_cessations(self, unit_ids: list[str]) -> None:
+        await self._conn.execute(
+            """UPDATE org_units o SET ceased_on = c.ceased_on, successor_id = c.successor_id, updated_at = now()
+               FROM org_unit_cessations c
+               WHERE o.unit_id = ANY($1::text[]) AND c.unit_id = o.unit_id
+                 AND (o.ceased_on IS DISTINCT FROM c.ceased_on OR o.successor_id IS DISTINCT FROM c.successor_id)""",
+            unit_ids,
         )

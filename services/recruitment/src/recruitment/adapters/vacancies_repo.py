@@ -50,6 +50,11 @@ class VacancyRepository:
             "UPDATE vacancies SET status = $2, closed_on = $3 WHERE vacancy_id = $1", vacancy_id, status, day
         )
 
+    async def reopen(self, vacancy_id: str) -> None:
+        await self._conn.execute(
+            "UPDATE vacancies SET status = 'open', closed_on = NULL WHERE vacancy_id = $1", vacancy_id
+        )
+
     async def hires(self, vacancy_id: str) -> int:
         """Hires that count against the positions: hired applications whose appointment was not refused."""
         n = await self._conn.fetchval(

@@ -47,7 +47,8 @@ async def on_org_unit_moved(conn: Connection, event: OrgUnitMoved, envelope: Env
 
 
 async def on_org_units_merged(conn: Connection, event: OrgUnitsMerged, envelope: Envelope) -> None:
-    await OrgUnitRepository(conn).ceased(list(event.predecessor_ids), event.effective_date, event.successor_id)
+    ceasing = [p for p in event.predecessor_ids if p != event.successor_id]  # a continuing successor lives on
+    await OrgUnitRepository(conn).ceased(ceasing, event.effective_date, event.successor_id)
 
 
 async def on_org_unit_split(conn: Connection, event: OrgUnitSplit, envelope: Envelope) -> None:

@@ -14,6 +14,7 @@ from cds_contracts.recruitment import (
     HireOutcomeRecorded,
     Stage,
     VacancyClosed,
+    VacancyReopened,
 )
 from recruitment.adapters.applications_repo import Application, CandidateRecord
 from recruitment.domain import pipeline
@@ -152,6 +153,30 @@ async def record_hire_outcome(
             officer_id=officer_id,
             appointed=appointed,
             reason=reason,
+        ),
+        causation_id=envelope.event_id,
+    )
+    if not appointed:
+        await _reopen_if_no_longer_filled(repos, envelope, application.vacancy_id, reason)
+
+
+async def _reopen_if_no_longer_filled(
+    repos: Repositories, envelope: Envelope, vacancy_id: str, reason: str | None
+) -> None:
+    """A vacancy is closed as `filled` only by a hire (see `hire`), so a refused hire that leaves it with
+    fewer counting hires than positions reopens it, in the transaction that records the refusal."""
+    vacancy = await repos.vacancies.get(vacancy_id, lock=True)
+    if vacancy is None or vacancy.status != "filled":
+        return
+    if vacancy.filled_by(await repos.vacancies.hires(vacancy_id)):
+        return
+    day = clock.today()
+    await repos.vacancies.reopen(vacancy_id)
+    await repos.publish(
+        VacancyReopened(
+            vacancy_id=vacancy_id,
+            reopened_on=day,
+            reason=reason or "a hire was refused by personnel",
         ),
         causation_id=envelope.event_id,
     )
