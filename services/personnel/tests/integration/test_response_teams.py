@@ -276,3 +276,22 @@ def test_writes_need_a_token_and_the_teams_unit_in_scope(api: TestClient) -> Non
     assert api.post(f"{BASE}/DUC-VP/members", json=member, headers=editor).status_code == 403
     assert api.post(BASE, json=body, headers=editor).status_code == 403
     assert api.post(f"{BASE}/DUC-KHCN/members", json=member, headers=editor).status_code == 201
+
+
+def test_a_merge_carries_the_units_response_team_and_dissolving_waits_for_it(api: TestClient, database: str) -> None:
+    build_2024_province(api)
+    form(api, "DUC-TD", scope="unit", unit_id="TD")
+    r = api.post("/api/v1/units/TD/dissolve", json={"effective_date": "2025-07-01"})
+    assert r.status_code == 409 and "teams" in r.json()["detail"]
+    ok(
+        api.post(
+            "/api/v1/units/merge",
+            json={"successor_id": "VP", "predecessor_ids": ["TD"], "effective_date": "2025-07-01"},
+        )
+    )
+    assert ok(api.get(f"{BASE}/DUC-TD"))["unit_id"] == "VP"
+    rows = api.portal.call(outbox_rows, database)  # type: ignore[union-attr]
+    merged = next(r for r in rows if r["event_type"].endswith("org_unit.merged"))
+    (moved,) = [r for r in rows if r["event_type"].endswith("response_team.moved")]
+    assert moved["payload"] == {"team_id": "DUC-TD", "unit_id": "VP", "effective_date": "2025-07-01"}
+    assert moved["headers"]["causation_id"] == merged["headers"]["event_id"]

@@ -161,3 +161,9 @@ async def test_rejoined_primaries_cover_again_and_unacknowledged_incidents_count
     # I3 has waited 12 hours by the window's start: (30 + 10 + 720) / 3 minutes, beyond the 4-hour floor.
     assert team_view["incidents_90_days"]["mean_time_to_acknowledge_minutes"] == round(760 / 3, 1)
     assert team_view["score_parts"]["responsiveness"] == 0.0
+
+
+async def test_a_team_carried_by_a_reorganisation_belongs_to_the_successor(ctx: ViewContext, feeder: Feeder) -> None:
+    await feeder.feed([rt.ResponseTeamMoved(team_id="T1", unit_id="PT", effective_date=D(2025, 7, 1))])
+    (team_view,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    assert team_view["unit_id"] == "PT"

@@ -32,6 +32,15 @@ class ResponseTeamFormed(Event):
     formed_on: dt.date = Field(description="Day it was formed.")
 
 
+@REGISTRY.register("vn.cds.personnel.response_team.moved", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")
+class ResponseTeamMoved(Event):
+    """A team now belongs to another unit, because a reorganisation carried it to the unit's successor."""
+
+    team_id: str = Field(description="Stable id of the team.", min_length=1)
+    unit_id: str = Field(description="Unit the team belongs to from `effective_date`.", min_length=1)
+    effective_date: dt.date = Field(description="First day under the new unit.")
+
+
 @REGISTRY.register("vn.cds.personnel.response_team.member_joined", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")
 class ResponseTeamMemberJoined(Event):
     """An officer joined a team in a role."""

@@ -43,6 +43,13 @@ class ResponseTeamRepository:
         )
         return None if row is None else ResponseTeam(**dict(row))
 
+    async def of_unit(self, unit_id: str) -> list[str]:
+        rows = await self._conn.fetch("SELECT team_id FROM response_teams WHERE unit_id = $1 ORDER BY team_id", unit_id)
+        return [r["team_id"] for r in rows]
+
+    async def move(self, team_id: str, unit_id: str) -> None:
+        await self._conn.execute("UPDATE response_teams SET unit_id = $2 WHERE team_id = $1", team_id, unit_id)
+
     async def exists(self, team_id: str) -> bool:
         return bool(await self._conn.fetchval("SELECT 1 FROM response_teams WHERE team_id = $1", team_id))
 

@@ -14,6 +14,7 @@ from cds_contracts.personnel_org_units import (
     OrgUnitsMerged,
     OrgUnitSplit,
 )
+from cds_contracts.personnel_response_teams import ResponseTeamMoved
 from cds_contracts.personnel_teams import CommunityTeamMoved
 from personnel.domain import units as rules
 from personnel.domain.errors import ConflictError, NotFoundError
@@ -92,6 +93,11 @@ async def _carry(uow: UnitOfWork, old: Unit, to: UnitVersion, day: dt.date, caus
         await uow.publish(
             CommunityTeamMoved(team_id=team["team_id"], commune_id=to.unit_id, effective_date=day), causation_id=cause
         )
+    for team_id in await uow.response_teams.of_unit(old.unit_id):
+        await uow.response_teams.move(team_id, to.unit_id)
+        await uow.publish(
+            ResponseTeamMoved(team_id=team_id, unit_id=to.unit_id, effective_date=day), causation_id=cause
+        )
     for child in await uow.units.children_on(old.unit_id, day):
         await move_unit(uow, child.unit_id, MoveUnit(parent_id=to.unit_id, effective_date=day), causation_id=cause)
 
@@ -135,7 +141,7 @@ async def dissolve_unit(uow: UnitOfWork, unit_id: str, cmd: DissolveUnit) -> Non
         day,
         children=len(await uow.units.children_on(unit_id, day)),
         officers=len(await uow.officers.serving_in(unit_id)),
-        teams=len(await uow.teams.in_commune(unit_id)),
+        teams=len(await uow.teams.in_commune(unit_id)) + len(await uow.response_teams.of_unit(unit_id)),
     )
     await uow.units.cease(unit, day)
     await uow.publish(OrgUnitDissolved(unit_id=unit_id, effective_date=day))

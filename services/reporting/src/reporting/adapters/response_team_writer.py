@@ -17,6 +17,10 @@ async def formed(conn: Connection, e: rt.ResponseTeamFormed) -> None:
     )
 
 
+async def moved(conn: Connection, e: rt.ResponseTeamMoved) -> None:
+    await conn.execute("UPDATE response_teams SET unit_id = $2 WHERE team_id = $1", e.team_id, e.unit_id)
+
+
 async def member_joined(conn: Connection, e: rt.ResponseTeamMemberJoined) -> None:
     await conn.execute(
         """INSERT INTO response_team_members (team_id, officer_id, role, joined_on) VALUES ($1, $2, $3, $4)

@@ -13,6 +13,10 @@ async def on_response_team_formed(conn: Connection, event: rt.ResponseTeamFormed
     await w.formed(conn, event)
 
 
+async def on_response_team_moved(conn: Connection, event: rt.ResponseTeamMoved, envelope: Envelope) -> None:
+    await w.moved(conn, event)
+
+
 async def on_response_team_member_joined(
     conn: Connection, event: rt.ResponseTeamMemberJoined, envelope: Envelope
 ) -> None:
@@ -49,6 +53,7 @@ async def on_incident_resolved(conn: Connection, event: rt.IncidentResolved, env
 
 RESPONSE_TEAM_SUBSCRIBERS: dict[type[Event], Handler] = {
     rt.ResponseTeamFormed: on_response_team_formed,
+    rt.ResponseTeamMoved: on_response_team_moved,
     rt.ResponseTeamMemberJoined: on_response_team_member_joined,
     rt.ResponseTeamMemberLeft: on_response_team_member_left,
     rt.OnCallShiftScheduled: on_on_call_shift_scheduled,
