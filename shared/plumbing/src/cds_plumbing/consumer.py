@@ -244,7 +244,8 @@ async def run_consumer(
     """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off."""
     kafka = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
-        group_id=consumer.name,
+        # The prefix keeps a namespaced instance (tests, a staging copy) out of the real consumer group.
+        group_id=topic_prefix + consumer.name,
         client_id=consumer.name,
         enable_auto_commit=False,  # offsets are committed only after the database commit
         auto_offset_reset="earliest",
