@@ -34,7 +34,7 @@ async def _append_all(
             if not commit:
                 raise RollbackError
     except RollbackError:
-        pass
+        assert not commit  # the rollback this helper asked for, nothing else
 
 
 async def _wait_published(pool: asyncpg.Pool, total: int, timeout_s: float = 60.0) -> None:
