@@ -6,6 +6,7 @@ Kafka (before the exit, or after a restart)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -93,11 +94,9 @@ async def _wait_ready(server: Server, base: str, timeout: float = 30.0) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=2) as client:
         while time.monotonic() < deadline:
             assert server.proc.poll() is None, f"server exited early:\n{server.output()}"
-            try:
+            with contextlib.suppress(httpx.TransportError):  # refused while the server is still starting
                 if (await client.get("/health/ready")).status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
             await asyncio.sleep(0.2)
     pytest.fail(f"personnel not ready within {timeout}s:\n{server.output()}")
 
