@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stack without Docker: Apache Kafka (KRaft, jars from Maven Central) and a private PostgreSQL 15
 # cluster, plus every service that has an app. Everything we start leaves a pid file in .run/, and
-# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|up|down|status|reset
+# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|install-browser|up|down|status|reset
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,6 +64,14 @@ install_postgres() {
     log "installing PostgreSQL 15 with apt-get"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
   fi
+}
+
+install_browser() {
+  # Only the test suite needs it: the dashboard's browser tests drive Debian's Chromium with Playwright
+  # (pointed at /usr/bin/chromium, so Playwright downloads no browser of its own).
+  [[ -x ${CHROMIUM_PATH:-/usr/bin/chromium} ]] && return 0
+  log "installing Chromium with apt-get (dashboard browser tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 
 install() { install_python; install_kafka; install_postgres; }
@@ -195,9 +203,10 @@ status() {
 
 case "${1:-}" in
   install) install ;;
+  install-browser) install_browser ;;
   up) up ;;
   down) down ;;
   status) status ;;
   reset) reset ;;
-  *) echo "usage: $0 install|up|down|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-browser|up|down|status|reset" >&2; exit 2 ;;
 esac

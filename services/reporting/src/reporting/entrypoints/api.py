@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from reporting.entrypoints.params import AsOf, ProjectionSource, day, view_context
 from reporting.service_layer import views
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # "today" is the province's day, whatever the server's clock zone
 
 UnitScope = Annotated[str | None, Query(description="Only this unit and the units under it that day.")]
-AsOf = Annotated[dt.date | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
-
-
-@dataclass(frozen=True)
-class ProjectionSource:
-    consumer: str  # the live consumer, whose checkpoints say how fresh the projections are
-    topics: tuple[str, ...]
+__all__ = ["AsOf", "ProjectionSource", "_ctx", "_day"]
 
 
 def _ctx(request: Request) -> views.ViewContext:
-    source: ProjectionSource = request.app.state.projection_source
-    return views.ViewContext(request.app.state.runtime.pool, source.consumer, source.topics)
+    return view_context(request)
 
 
 def _day(as_of: dt.date | None) -> dt.date:
-    return as_of or dt.datetime.now(PROVINCE_TZ).date()
+    return day(as_of)
 
 
 @router.get("/units/tree", summary="The org-unit tree valid on a day")

@@ -7,7 +7,6 @@ dashboard can say how fresh it is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -17,18 +16,11 @@ from reporting.adapters import queries
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain.officers import AgencyCoverage, Counts, summarise_coverage
 from reporting.domain.periods import valid_on
+from reporting.domain.slices import UnknownUnitError
 from reporting.domain.units import UnitNode, build_tree
+from reporting.service_layer.context import ViewContext
 
-
-class UnknownUnitError(LookupError):
-    """The unit asked about has never existed, or not on the day asked about."""
-
-
-@dataclass(frozen=True)
-class ViewContext:
-    pool: asyncpg.Pool
-    consumer: str  # the live consumer whose checkpoints tell how fresh the projections are
-    topics: tuple[str, ...]
+__all__ = ["UnknownUnitError", "ViewContext"]
 
 
 async def _header(conn: Connection, ctx: ViewContext, as_of: dt.date | None) -> dict[str, Any]:

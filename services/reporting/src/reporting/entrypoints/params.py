@@ -1,0 +1,55 @@
+"""Query parameters every reporting endpoint shares: the day, the slice, and the view context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+
+from reporting.domain.slices import Level, Sector, Slice
+from reporting.service_layer.context import ViewContext
+
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # "today" is the province's day, whatever the server's clock zone
+
+AsOf = Annotated[dt.date | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
+
+
+@dataclass(frozen=True)
+class ProjectionSource:
+    consumer: str  # the live consumer, whose checkpoints say how fresh the projections are
+    topics: tuple[str, ...]
+
+
+def view_context(request: Request) -> ViewContext:
+    source: ProjectionSource = request.app.state.projection_source
+    return ViewContext(request.app.state.runtime.pool, source.consumer, source.topics)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(PROVINCE_TZ).date()
+
+
+def day(as_of: dt.date | None) -> dt.date:
+    return as_of or today()
+
+
+def slice_params(
+    unit_id: Annotated[
+        str | None, Query(description="Only this unit and the units under it in the tree valid on as_of.")
+    ] = None,
+    sector: Annotated[
+        list[Sector] | None,
+        Query(description="Only units of these sectors (repeatable); public_service_unit includes centres."),
+    ] = None,
+    level: Annotated[
+        list[Level] | None, Query(description="Only units of these administrative levels (repeatable).")
+    ] = None,
+) -> Slice:
+    return Slice(unit_id=unit_id, sectors=tuple(sector or ()), levels=tuple(level or ()))
+
+
+Ctx = Annotated[ViewContext, Depends(view_context)]
+SliceQuery = Annotated[Slice, Depends(slice_params)]
