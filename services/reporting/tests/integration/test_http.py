@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
 from reporting.config import Settings
-from reporting.entrypoints.api import PROVINCE_TZ
+from reporting.entrypoints.params import PROVINCE_TZ
 from reporting.entrypoints.app import build_app
 from services.reporting.tests.integration.scenario import correction, history, produce, reorganisation
 
