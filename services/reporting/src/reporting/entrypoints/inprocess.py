@@ -1,0 +1,38 @@
+"""Reading one of this service's own GET views in-process, exactly as a client would receive it.
+
+Snapshots freeze these bodies and exports render them as tables, so a frozen or exported report can
+never disagree with the live JSON view it came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+
+class ViewError(Exception):
+    """The view answered with an error; status and detail are the view's own (e.g. 404 unknown unit)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def get_view(
+    app: FastAPI, path: str, params: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """GET `path` (e.g. "/api/v1/officers/headcount") on `app` without a network hop."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting.internal") as client:
+        response = await client.get(path, params=params)  # type: ignore[arg-type]
+    if response.status_code != 200:
+        try:
+            detail = str(response.json().get("detail", response.text))
+        except ValueError:
+            detail = response.text
+        raise ViewError(response.status_code, detail)
+    body: dict[str, Any] = response.json()
+    return body
