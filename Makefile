@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 STACK := scripts/stack.sh
 
-.PHONY: help install up down status test lint typecheck schemas token demo rebuild-reporting
+.PHONY: help install up down status test lint typecheck schemas asyncapi token demo rebuild-reporting
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ typecheck:  ## mypy (strict) on the packages
 
 schemas:  ## rewrite the committed JSON Schemas of the event contracts
 	@$(VENV)/python -m cds_contracts.schemas
+
+asyncapi:  ## rewrite docs/asyncapi/*.json (AsyncAPI 3.0 per service) and docs/events.md from the code
+	@$(VENV)/python scripts/asyncapi_docs.py
 
 token:  ## print a bearer token: make token [ROLE=province_admin|unit_editor|viewer] [UNIT=code]
 	@$(STACK) install >/dev/null && ROLE="$(ROLE)" UNIT="$(UNIT)" $(VENV)/cds-platform token

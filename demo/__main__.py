@@ -133,9 +133,10 @@ def print_summary(ds: DataSet, urls: Urls) -> None:
     print(f"\nNgoại lệ có chủ đích (named exceptions, 31/12/2024): {failing}")
     viewer = mint_token(ServiceSettings(service_name="demo"), Role.VIEWER, subject="demo-viewer")
     print(
-        f"\nReporting: {urls.reporting}/docs   (e.g. {urls.reporting}/api/v1/officers/headcount?as_of=2024-12-31"
-        f"&unit_id={ds.root_id})"
+        f"\nBảng điều khiển (dashboard): {urls.reporting}/dashboard/   (English: {urls.reporting}/dashboard/?lang=en)"
     )
+    print(f"  31/12/2024, Vĩnh Phúc tree: {urls.reporting}/dashboard/?as_of=2024-12-31")
+    print(f"Reporting API: {urls.reporting}/docs")
     print(f"Viewer token (Role.VIEWER, 8 h): {viewer}")
 
 

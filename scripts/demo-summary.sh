@@ -13,6 +13,6 @@ for svc in personnel training recruitment reporting; do
     "$(.venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
       "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo yes || echo no)"
 done
-echo "  Dashboard    not built yet (reporting dashboard work): read the figures at http://127.0.0.1:$REPORTING_HTTP_PORT/docs"
+echo "  Dashboard    http://127.0.0.1:$REPORTING_HTTP_PORT/dashboard/  (Tiếng Việt; English: ?lang=en)"
 echo
 echo "Write calls need a token: make token [ROLE=...] [UNIT=...]. Stop everything with: make down"

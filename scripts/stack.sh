@@ -122,7 +122,8 @@ start_services() {
     if alive "$svc"; then log "$svc already running (pid $(cat "$RUN/$svc.pid"))"; continue; fi
     port="$(service_port "$svc")"
     mkdir -p "$RUN/logs"
-    nohup .venv/bin/uvicorn "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
+    # cds-serve (cds_plumbing.serve): uvicorn that exits 0 after a SIGTERM shutdown instead of re-raising it.
+    nohup .venv/bin/cds-serve "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
       >"$RUN/logs/$svc.log" 2>&1 &
     echo $! >"$RUN/$svc.pid"
     log "$svc starting on http://127.0.0.1:$port (pid $!)"

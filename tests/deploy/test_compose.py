@@ -11,6 +11,7 @@ import ast
 import importlib
 import re
 import shlex
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -303,11 +304,22 @@ def test_dockerfile_copies_only_its_own_service(compose: dict[str, Any], service
     cmd = [args for op, args in instructions if op == "CMD"]
     assert len(cmd) == 1
     argv = ast.literal_eval(cmd[0])
-    assert argv[:2] == ["uvicorn", f"{service}.entrypoints.app:app"]
+    # cds-serve, not uvicorn: it exits 0 after a SIGTERM shutdown (see test_cds_serve_is_installed_by_plumbing).
+    assert argv[:2] == ["cds-serve", f"{service}.entrypoints.app:app"]
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"  # noqa: S104  # inside a container: reachable from the network
     assert argv[argv.index("--port") + 1] == str(port)
-    uvicorn_grace = float(argv[argv.index("--timeout-graceful-shutdown") + 1])
+    http_grace = float(argv[argv.index("--graceful-timeout") + 1])
     stop_grace = seconds(compose["services"][service]["stop_grace_period"])
-    assert broker_graceful_timeout() < uvicorn_grace < stop_grace
+    assert broker_graceful_timeout() < http_grace < stop_grace
+    assert "command" not in compose["services"][service], "compose must not override the image's cds-serve CMD"
+
+
+def test_cds_serve_is_installed_by_plumbing() -> None:
+    """The images' CMD and scripts/stack.sh call `cds-serve`: the plumbing package must declare it."""
+    project = tomllib.loads((ROOT / "shared/plumbing/pyproject.toml").read_text())["project"]
+    module, _, func = project["scripts"]["cds-serve"].partition(":")
+    assert callable(getattr(importlib.import_module(module), func))
+    assert '.venv/bin/cds-serve "$svc.entrypoints.app:app"' in (ROOT / "scripts/stack.sh").read_text()
 
 
 def test_migrations_are_where_the_editable_install_looks() -> None:
@@ -320,3 +332,20 @@ def test_migrations_are_where_the_editable_install_looks() -> None:
 def test_dockerignore_keeps_local_state_out() -> None:
     ignored = set(shlex.split((ROOT / ".dockerignore").read_text(), comments=True))
     assert {".git", ".venv", ".cache", ".run"} <= ignored
+
+
+def test_every_mounted_repository_file_exists_and_grafana_finds_its_dashboards(compose: dict[str, Any]) -> None:
+    mounts = [
+        str(v).split(":")
+        for svc in compose["services"].values()
+        for v in svc.get("volumes", [])
+        if str(v).startswith("./")
+    ]
+    for source, *_ in mounts:
+        assert (ROOT / source).exists(), f"{source} is mounted but missing"
+    grafana = {target: source for source, target, *_ in mounts if source.startswith("./deploy/grafana")}
+    provider = read_yaml(ROOT / "deploy/grafana/provisioning/dashboards/cds.yaml")
+    dashboards_dir = provider["providers"][0]["options"]["path"]
+    assert grafana[dashboards_dir] == "./deploy/grafana/dashboards"
+    assert grafana["/etc/grafana/provisioning"] == "./deploy/grafana/provisioning"
+    assert "BI_READER_PASSWORD" in compose["services"]["init"]["environment"]

@@ -1,7 +1,8 @@
-"""SIGTERM during a burst of writes: personnel, as a real uvicorn process with its own fresh database and
-private topics, finishes the requests in flight, stops its relay and consumers, exits 0, and loses
-nothing: every acknowledged write is in the database with its outbox row, and every outbox row reaches
-Kafka (before the exit, or after a restart)."""
+"""SIGTERM during a burst of writes: personnel, as a real `cds-serve` process (how scripts/stack.sh and
+the images start it) with its own fresh database and private topics, finishes the requests in flight,
+stops its relay and consumers, exits 0, and loses nothing: every acknowledged write is in the database
+with its outbox row, and every outbox row reaches Kafka (before the exit, or after a restart). A start-up
+that fails exits non-zero."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from cds_plumbing.settings import ServiceSettings, admin_database_url
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
+CDS_SERVE = ROOT / ".venv" / "bin" / "cds-serve"
 REGISTERED = "vn.cds.personnel.org_unit.registered"
 WORKERS = 16
 SHUTDOWN_LINES = (
@@ -75,6 +76,7 @@ class Server:
 
 
 def _start(dsn: str, prefix: str, port: int, log_path: Path) -> Server:
+    assert CDS_SERVE.exists(), "cds-serve is missing: reinstall shared/plumbing (make install)"
     env = {
         **os.environ,
         "PERSONNEL_DATABASE_URL": dsn,
@@ -83,8 +85,8 @@ def _start(dsn: str, prefix: str, port: int, log_path: Path) -> Server:
         "PYTHONUNBUFFERED": "1",
     }
     log = log_path.open("ab")
-    cmd = [str(UVICORN), "personnel.entrypoints.app:app", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--timeout-graceful-shutdown", "20"]
+    cmd = [str(CDS_SERVE), "personnel.entrypoints.app:app", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--graceful-timeout", "20"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return Server(proc, log, log_path)
 
@@ -111,10 +113,8 @@ async def _terminate(server: Server, timeout: float = 30.0) -> float:
         server.proc.kill()
         server.proc.wait()
         pytest.fail(f"no exit within {timeout}s of SIGTERM:\n{server.output()}")
-    # uvicorn >= 0.29 re-raises the captured SIGTERM once its graceful shutdown is complete (so a
-    # supervisor sees "terminated by SIGTERM"); with the default disposition that is -SIGTERM, not 0.
-    # Either is a clean exit here: the output checks below prove the shutdown ran to its end.
-    assert code in (0, -signal.SIGTERM), f"exit code {code}:\n{server.output()}"
+    # Plain uvicorn would re-raise the SIGTERM after its shutdown and die with -15; cds-serve exits 0.
+    assert code == 0, f"exit code {code}:\n{server.output()}"
     out = server.output()
     assert "Finished server process" in out, f"exit without a complete shutdown:\n{out}"
     assert "Traceback" not in out, f"error during shutdown:\n{out}"
@@ -298,3 +298,19 @@ async def test_sigterm_during_writes_exits_cleanly_and_loses_nothing(
         f"exit_after={took:.2f}s unpublished_after_first_run={unpublished_after_first}",
         file=sys.stderr,
     )
+
+
+async def test_failed_start_up_exits_non_zero(topic_prefix: str, tmp_path: Path) -> None:
+    """No database to reach: the lifespan start-up fails and cds-serve exits 3 (uvicorn's STARTUP_FAILURE)
+    without ever listening, so a supervisor restarts it instead of counting a clean stop."""
+    port = _free_port()
+    server = _start("postgresql://personnel:x@127.0.0.1:1/personnel", topic_prefix, port, tmp_path / "bad.log")
+    try:
+        code = await asyncio.to_thread(server.proc.wait, 60)
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+        server.log.close()
+    assert code == 3, f"exit code {code}:\n{server.output()}"
+    assert "Application startup failed" in server.output()

@@ -150,6 +150,24 @@ def correction() -> list[Event]:
     ]
 
 
+def sectors() -> list[Event]:
+    """For the slice tests, fed after the three batches above (the base figures stay as they are): a
+    provincial Party office, the district's Party committee dissolved with the district (its officer moves
+    to the provincial office), and a digital transformation centre under the science department."""
+    return [
+        _unit("P.TU", "Văn phòng Tỉnh ủy", "party_agency", "province", "P"),
+        _unit("D.HU", "Huyện ủy Tam Dương", "party_agency", "district", "D"),
+        _unit("P.TTCDS", "Trung tâm Chuyển đổi số tỉnh", "centre", "province", "P.SKHCN"),
+        _officer("O21", "P.TU", "dedicated", ("it_leader", "it_technical"), D(2022, 1, 1)),
+        _officer("O22", "D.HU", "concurrent", ("it_leader",), D(2022, 1, 1)),
+        _officer("O23", "P.TTCDS", "dedicated", ("it_technical", "information_security"), D(2023, 1, 1)),
+        OfficerTransferred(
+            officer_id="O22", from_unit_id="D.HU", to_unit_id="P.TU", effective_date=REORG, reason="reorganisation"
+        ),
+        OrgUnitDissolved(unit_id="D.HU", effective_date=REORG),
+    ]
+
+
 def envelope(event: Event, registry: Registry = REGISTRY, *, at: dt.datetime = EVENT_TIME) -> Envelope:
     spec = registry.spec_for(type(event))
     return Envelope(

@@ -72,3 +72,71 @@ def test_read_endpoints_over_the_live_consumer(database: str, bootstrap: str, pr
         bad = client.get("/api/v1/officers/coverage", params={"as_of": "2025-02-30"})
         assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
         assert bad.json()["errors"][0]["loc"] == ["query", "as_of"]
+
+        # Slices: People's Committees only roll up People's Committees (P leaves out P.SKHCN and P.HTH).
+        committees = client.get(
+            "/api/v1/officers/headcount", params={"as_of": "2024-12-31", "sector": "peoples_committee"}
+        ).json()
+        assert _totals(committees) == {"P": 5, "D": 5, "C1": 1, "C2": 1, "C3": 2}
+        assert committees["slice"] == {"unit_id": None, "sectors": ["peoples_committee"], "levels": []}
+        communes = client.get("/api/v1/officers/headcount", params={"as_of": "2025-07-01", "level": "commune"})
+        assert _totals(communes.json()) == {"C12": 2, "C3": 2} and communes.json()["totals"]["total"] == 4
+        state = client.get("/api/v1/officers/coverage", params={"as_of": "2025-07-01", "sector": "state_agency"})
+        assert state.json()["summary"] == {"agencies": 1, "compliant": 1, "failing": 0}
+        assert [a["unit_id"] for a in state.json()["agencies"]] == ["P.SKHCN"]
+        merged = client.get("/api/v1/community-teams", params={"as_of": "2025-07-01", "unit_id": "C12"}).json()
+        assert merged["totals"] == {"teams": 2, "members": 3}
+        tree = client.get("/api/v1/units/tree", params={"as_of": "2025-07-01", "sector": "state_agency"}).json()
+        assert [(n["unit_id"], n["in_slice"]) for n in tree["units"] + tree["units"][0]["children"]] == [
+            ("P", False),
+            ("P.SKHCN", True),
+        ]
+        wrong = client.get("/api/v1/community-teams", params={"sector": "church"})
+        assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["query", "sector", 0]
+
+        _check_openapi(client.get("/openapi.json").json())
+
+
+RESPONSE_MODELS = {
+    "/api/v1/units/tree": "UnitTreeResponse",
+    "/api/v1/units/{unit_id}/history": "UnitHistoryResponse",
+    "/api/v1/officers/headcount": "HeadcountResponse",
+    "/api/v1/officers/coverage": "CoverageResponse",
+    "/api/v1/community-teams": "CommunityTeamsResponse",
+    "/api/v1/freshness": "FreshnessResponse",
+}
+
+
+def _check_openapi(spec: dict[str, Any]) -> None:
+    """Each view names its response model, and every field of those models is described."""
+    schemas = spec["components"]["schemas"]
+    seen: set[str] = set()
+
+    def walk(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for field, prop in schemas[name]["properties"].items():
+            assert prop.get("description"), f"{name}.{field} has no description"
+            for ref in _refs(prop):
+                walk(ref)
+
+    for path, model in RESPONSE_MODELS.items():
+        get = spec["paths"][path]["get"]
+        assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{model}"
+        }, path
+        if path != "/api/v1/freshness":
+            params = {p["name"] for p in get["parameters"]}
+            assert {"as_of", "sector", "level"} <= params and ({"unit_id", "within"} & params), path
+        walk(model)
+    assert {"HeadcountUnit", "OfficerCounts", "AgencyCoverageRow", "SliceEcho", "UnitTreeNode"} <= seen
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []

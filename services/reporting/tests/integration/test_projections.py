@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from reporting.domain.slices import Slice
 from reporting.service_layer import views
 from services.reporting.tests.integration.scenario import (
     BEFORE,
@@ -53,6 +54,7 @@ async def test_the_unit_tree_before_and_after_the_reorganisation(ctx: views.View
         "name_en": None,
         "kind": "peoples_committee",
         "level": "commune",
+        "in_slice": True,
         "children": [],
     }
     # The last day of the old structure is 30 June.
@@ -126,9 +128,17 @@ async def test_headcount_rolls_up_over_the_tree_of_the_day(ctx: views.ViewContex
         "it_technical": 4,
         "it_leader": 3,
     }
-    subtree = await views.headcount(ctx, BEFORE, "D")
+    subtree = await views.headcount(ctx, BEFORE, Slice(unit_id="D"))
     assert _by_unit(subtree) == {"D": (1, 5), "C1": (1, 1), "C2": (1, 1), "C3": (2, 2)}
-    assert subtree["totals"]["total"] == 8  # province-wide whatever the subtree
+    assert subtree["totals"] == {  # officers of the subtree only: O3..O7
+        "total": 5,
+        "dedicated": 2,
+        "concurrent": 3,
+        "information_security": 1,
+        "it_technical": 2,
+        "it_leader": 2,
+    }
+    assert (await views.headcount(ctx, BEFORE, "D")) == subtree  # a bare unit id still means its subtree
     with pytest.raises(views.UnknownUnitError):
         await views.headcount(ctx, REORG, "D")  # dissolved by then
 
@@ -153,6 +163,12 @@ async def test_a_corrected_departure_date_moves_the_end_of_the_last_period(rpool
 async def test_coverage_lists_failing_agencies_and_what_they_miss(ctx: views.ViewContext) -> None:
     after = await views.coverage(ctx, REORG)
     assert after["summary"] == {"agencies": 4, "compliant": 2, "failing": 2}  # P.HTH (kind other) is no agency
+    assert [(a["unit_id"], a["compliant"]) for a in after["agencies"]] == [
+        ("C12", True),
+        ("C3", False),
+        ("P", False),
+        ("P.SKHCN", True),
+    ]
     assert [(a["unit_id"], a["missing"], a["it_technical"]) for a in after["failing"]] == [
         ("C3", ["it_leader"], 1),
         ("P", ["it_technical"], 0),

@@ -12,6 +12,7 @@ import pytest
 from cds_contracts import Event
 from cds_contracts import personnel_response_teams as rt
 from cds_contracts import training as t
+from reporting.domain.slices import WHOLE_PROVINCE
 from reporting.service_layer import readiness_views as rv
 from reporting.service_layer.views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
@@ -113,7 +114,7 @@ async def ctx(rpool: asyncpg.Pool, feeder: Feeder) -> ViewContext:
 
 
 async def test_readiness_of_a_team_by_hand(ctx: ViewContext, feeder: Feeder) -> None:
-    (team_view,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    (team_view,) = (await rv.readiness(ctx, AS_OF, WHOLE_PROVINCE))["teams"]
     assert team_view["members_by_role"] == {"lead": 1, "network_admin": 1, "analyst": 1}  # o3 departed
     assert (team_view["certified_members"], team_view["certified_share_pct"]) == (1, 33.3)
     assert (team_view["last_drill_on"], team_view["days_since_last_drill"]) == ("2024-09-01", 91)
@@ -132,10 +133,10 @@ async def test_readiness_of_a_team_by_hand(ctx: ViewContext, feeder: Feeder) -> 
 
     # A certificate for o4 and a cancelled drill-free future: the certified part moves by a third.
     await feeder.feed([certificate("C4", "o4", "infosec_sysadmin", D(2025, 12, 31))])
-    (moved,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    (moved,) = (await rv.readiness(ctx, AS_OF, WHOLE_PROVINCE))["teams"]
     assert moved["certified_members"] == 2 and moved["readiness_score"] == 87.2
     # A year later the drill is 456 days old and counts for nothing any more.
-    (later,) = (await rv.readiness(ctx, D(2025, 12, 1)))["teams"]
+    (later,) = (await rv.readiness(ctx, D(2025, 12, 1), WHOLE_PROVINCE))["teams"]
     assert later["days_since_last_drill"] == 456 and later["score_parts"]["drill_recency"] == 0.0
 
 
@@ -155,7 +156,7 @@ async def test_rejoined_primaries_cover_again_and_unacknowledged_incidents_count
             ),
         ]
     )
-    (team_view,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    (team_view,) = (await rv.readiness(ctx, AS_OF, WHOLE_PROVINCE))["teams"]
     # o3 is back from 12-05, so S2 (12-11 to 12-16) covers again; the window is fully covered.
     assert team_view["coverage_next_30_days"]["gaps"] == []
     # I3 has waited 12 hours by the window's start: (30 + 10 + 720) / 3 minutes, beyond the 4-hour floor.
@@ -165,5 +166,5 @@ async def test_rejoined_primaries_cover_again_and_unacknowledged_incidents_count
 
 async def test_a_team_carried_by_a_reorganisation_belongs_to_the_successor(ctx: ViewContext, feeder: Feeder) -> None:
     await feeder.feed([rt.ResponseTeamMoved(team_id="T1", unit_id="PT", effective_date=D(2025, 7, 1))])
-    (team_view,) = (await rv.readiness(ctx, AS_OF))["teams"]
+    (team_view,) = (await rv.readiness(ctx, AS_OF, WHOLE_PROVINCE))["teams"]
     assert team_view["unit_id"] == "PT"

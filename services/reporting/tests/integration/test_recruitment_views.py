@@ -14,6 +14,7 @@ from cds_contracts import Event
 from cds_contracts import recruitment as r
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted
 from cds_contracts.personnel_org_units import OrgUnitRegistered
+from reporting.domain.slices import WHOLE_PROVINCE, Slice
 from reporting.service_layer import recruitment_views as rv
 from reporting.service_layer.views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
@@ -163,7 +164,7 @@ async def ctx(rpool: asyncpg.Pool, feeder: Feeder) -> ViewContext:
 
 
 async def test_attrition_matches_the_hand_computed_scenario(ctx: ViewContext) -> None:
-    body = await rv.attrition(ctx, D(2024, 12, 31))
+    body = await rv.attrition(ctx, D(2024, 12, 31), WHOLE_PROVINCE)
     assert body["window"] == {"from": "2024-01-01", "to": "2024-12-31"}
     # Month-end headcounts Jan..Dec: 9 9 7 7 7 8 8 7 7 7 7 7 -> mean 7.5; 3 departures in the window.
     assert (body["departures"], body["average_headcount"], body["attrition_rate_pct"]) == (3, 7.5, 40.0)
@@ -176,12 +177,12 @@ async def test_attrition_matches_the_hand_computed_scenario(ctx: ViewContext) ->
     assert len(months) == 12
     assert body["exit_interview_reasons"] == {"career": 1, "pay": 1, "private_sector_offer": 1}
     # Scoped to the province's subtree: the same figures, as everyone works in S under P.
-    scoped = await rv.attrition(ctx, D(2024, 12, 31), "P")
+    scoped = await rv.attrition(ctx, D(2024, 12, 31), Slice("P"))
     assert (scoped["departures"], scoped["average_headcount"], scoped["attrition_rate_pct"]) == (3, 7.5, 40.0)
 
 
 async def test_funnel_offers_and_time_to_fill(ctx: ViewContext) -> None:
-    body = await rv.pipeline(ctx, 2024)
+    body = await rv.pipeline(ctx, D(2024, 12, 31), WHOLE_PROVINCE, 2024)
     assert [(s["stage"], s["reached"], s["conversion_pct"]) for s in body["funnel"]] == [
         ("applied", 3, None),
         ("screened", 2, 66.7),
@@ -196,13 +197,13 @@ async def test_funnel_offers_and_time_to_fill(ctx: ViewContext) -> None:
 
 
 async def test_open_vacancies_policies_and_staffing_fill(ctx: ViewContext) -> None:
-    end = await rv.vacancies(ctx, D(2024, 12, 31))
+    end = await rv.vacancies(ctx, D(2024, 12, 31), WHOLE_PROVINCE)
     assert [(v["vacancy_id"], v["age_days"]) for v in end["vacancies"]] == [("V2", 91)]
-    may = await rv.vacancies(ctx, D(2024, 5, 1))
+    may = await rv.vacancies(ctx, D(2024, 5, 1), WHOLE_PROVINCE)
     assert [(v["vacancy_id"], v["age_days"]) for v in may["vacancies"]] == [("V1", 30)]
-    (policy,) = (await rv.policies(ctx))["policies"]
+    (policy,) = (await rv.policies(ctx, D(2024, 12, 31), WHOLE_PROVINCE))["policies"]
     assert (policy["policy_id"], policy["hires"], policy["appointed"]) == ("POL1", 1, 1)
-    (unit,) = (await rv.staffing_fill(ctx, 2024, D(2024, 12, 31)))["units"]
+    (unit,) = (await rv.staffing_fill(ctx, D(2024, 12, 31), WHOLE_PROVINCE, 2024))["units"]
     assert {f: (p["quota"], p["filled"]) for f, p in unit["positions"].items()} == {
         "it_technical": (2, 2),
         "information_security": (1, 1),

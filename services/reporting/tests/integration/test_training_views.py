@@ -13,8 +13,9 @@ from cds_contracts import Event
 from cds_contracts import training as t
 from cds_contracts.personnel_officers import OfficerAppointed
 from cds_contracts.personnel_org_units import OrgUnitRegistered
+from reporting.domain.slices import WHOLE_PROVINCE, Slice, UnknownUnitError
 from reporting.service_layer import training_views as tv
-from reporting.service_layer.views import UnknownUnitError, ViewContext
+from reporting.service_layer.views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
 
 pytestmark = pytest.mark.integration
@@ -162,7 +163,7 @@ async def ctx(rpool: asyncpg.Pool, feeder: Feeder) -> ViewContext:
 
 
 async def test_attainment_against_the_plan_and_the_completion_rate(ctx: ViewContext, feeder: Feeder) -> None:
-    body = await tv.attainment(ctx, 2024)
+    body = await tv.attainment(ctx, D(2024, 12, 31), WHOLE_PROVINCE, 2024)
     got = {k: (v["target"], v["actual"], v["attainment_pct"]) for k, v in body["targets"].items()}
     assert got == {
         "classes": (2, 2, 100.0),
@@ -191,7 +192,7 @@ async def test_attainment_against_the_plan_and_the_completion_rate(ctx: ViewCont
             t.ClassCancelled(class_id="K1", cancelled_on=D(2024, 12, 20), reason="annulled"),
         ]
     )
-    body = await tv.attainment(ctx, 2024)
+    body = await tv.attainment(ctx, D(2024, 12, 31), WHOLE_PROVINCE, 2024)
     after = {k: (v["actual"], v["attainment_pct"]) for k, v in body["targets"].items()}
     assert body["plan_revision"] == 2
     assert after["classes"] == (1, 50.0) and after["trainees_province"] == (1, 50.0)
@@ -200,30 +201,30 @@ async def test_attainment_against_the_plan_and_the_completion_rate(ctx: ViewCont
 
 
 async def test_trained_share_rolls_up_the_last_twelve_months(ctx: ViewContext) -> None:
-    body = await tv.trained_share(ctx, D(2024, 12, 31), None)
+    body = await tv.trained_share(ctx, D(2024, 12, 31), WHOLE_PROVINCE)
     by_unit = {u["unit_id"]: (u["officers"], u["trained_12m"]) for u in body["units"]}
     # Passed in 2024: o1, o2 (P), o3 (D); o4 failed, o5 withdrew.
     assert by_unit == {"P": (5, 3), "D": (3, 1), "C": (2, 0)}
     assert body["totals"] == {"officers": 5, "trained_12m": 3, "trained_share_pct": 60.0}
-    later = await tv.trained_share(ctx, D(2025, 6, 1), "D")  # 12 months after May 2024 have passed
+    later = await tv.trained_share(ctx, D(2025, 6, 1), Slice("D"))  # 12 months after May 2024 have passed
     assert {u["unit_id"]: u["trained_12m"] for u in later["units"]} == {"D": 0, "C": 0}
     with pytest.raises(UnknownUnitError):
-        await tv.trained_share(ctx, D(2024, 12, 31), "NOWHERE")
+        await tv.trained_share(ctx, D(2024, 12, 31), Slice("NOWHERE"))
 
 
 async def test_certificates_expiring_within_90_days(ctx: ViewContext) -> None:
-    soon = await tv.expiring(ctx, D(2024, 12, 1), 90)
+    soon = await tv.expiring(ctx, D(2024, 12, 1), WHOLE_PROVINCE, 90)
     assert [(c["certificate_id"], c["officer_id"], c["unit_id"], c["days_left"]) for c in soon["certificates"]] == [
         ("CERT-2", "o2", "P", 62)
     ]
-    assert (await tv.expiring(ctx, D(2024, 10, 1), 90))["certificates"] == []
+    assert (await tv.expiring(ctx, D(2024, 10, 1), WHOLE_PROVINCE, 90))["certificates"] == []
 
 
 async def test_drills_and_open_findings_by_unit(ctx: ViewContext) -> None:
-    body = await tv.drills(ctx, D(2024, 11, 15), 2024)
+    body = await tv.drills(ctx, D(2024, 11, 15), WHOLE_PROVINCE, 2024)
     assert {u["unit_id"]: (u["drills"], u["open_findings"], u["overdue_findings"]) for u in body["units"]} == {
         "P": (1, 1, 0),
         "D": (1, 1, 1),
     }
-    body = await tv.drills(ctx, D(2024, 12, 31), 2024)
+    body = await tv.drills(ctx, D(2024, 12, 31), WHOLE_PROVINCE, 2024)
     assert {u["unit_id"]: u["open_findings"] for u in body["units"]} == {"P": 0, "D": 1}

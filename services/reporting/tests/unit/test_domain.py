@@ -16,7 +16,7 @@ from reporting.domain.periods import (
     plan_change,
     valid_on,
 )
-from reporting.domain.units import UnitNode, build_tree
+from reporting.domain.units import UnitNode, build_tree, slice_units
 from reporting.entrypoints.rebuild import Progress
 
 D = dt.date
@@ -59,6 +59,22 @@ def test_the_tree_nests_children_sorted_and_keeps_orphans_and_cycles_as_roots() 
     assert [c["unit_id"] for c in tree["children"][0]["children"]] == ["C1", "C2"]
 
 
+def test_a_sliced_tree_keeps_the_ancestors_of_its_units_up_to_the_slice_root() -> None:
+    def units() -> list[UnitNode]:
+        return [_unit("P", None), _unit("D", "P"), _unit("C1", "D"), _unit("C2", "D"), _unit("Q", "P")]
+
+    assert [u.unit_id for u in slice_units(units(), None)] == ["P", "D", "C1", "C2", "Q"]
+    kept = slice_units(units(), ["C2"])
+    assert [(u.unit_id, u.in_slice) for u in kept] == [("P", False), ("D", False), ("C2", True)]
+    tree = build_tree(kept)[0].as_dict()
+    assert (tree["in_slice"], tree["children"][0]["children"][0]["unit_id"]) == (False, "C2")
+    under_d = slice_units(units(), ["C1", "C2"], root="D")
+    assert [(u.unit_id, u.in_slice) for u in under_d] == [("D", False), ("C1", True), ("C2", True)]
+    assert slice_units(units(), []) == []
+    cycle = [_unit("A", "B"), _unit("B", "A")]
+    assert [(u.unit_id, u.in_slice) for u in slice_units(cycle, ["A"])] == [("A", True), ("B", False)]
+
+
 def test_counts_add_field_by_field() -> None:
     total = Counts(total=2, dedicated=1, concurrent=1, it_leader=1) + Counts(total=1, concurrent=1, it_technical=1)
     assert total.as_dict() == {
@@ -94,6 +110,7 @@ def test_an_agency_needs_an_it_leader_and_an_it_technical_officer() -> None:
             "missing": ["it_leader"],
         }
     ]
+    assert [(a["unit_id"], a["compliant"]) for a in report["agencies"]] == [("A", True), ("B", False)]
 
 
 def test_projection_schema_names_are_checked_and_numbered() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +31,7 @@ from cds_contracts import REGISTRY, Envelope, Event, Registry
 
 from .db import Connection
 from .deadletter import DeadLetterPublisher
-from .metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
+from .metrics import BATCH_APPLY_SECONDS, CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -104,6 +105,11 @@ class IdempotentConsumer:
         return self._bound[1]
 
     @property
+    def handled(self) -> list[type[Event]]:
+        """The event models this consumer applies (the rest of its topics' events are skipped)."""
+        return list(self._handlers)
+
+    @property
     def topics(self) -> list[str]:
         return sorted({self._registry.spec_for(m).topic.name for m in self._handlers})
 
@@ -123,6 +129,7 @@ class IdempotentConsumer:
         result = BatchResult()
         dead: list[tuple[Record, BaseException]] = []
         checkpoints: dict[TopicPartition, tuple[int, datetime | None]] = {}
+        started = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
             if self._before_batch is not None:
                 await self._before_batch(conn)
@@ -158,6 +165,7 @@ class IdempotentConsumer:
                        event_time = greatest(consumer_checkpoints.event_time, EXCLUDED.event_time)""",
                 [(self.name, tp.topic, tp.partition, off, t) for tp, (off, t) in checkpoints.items()],
             )
+        BATCH_APPLY_SECONDS.labels(self.name).observe(time.perf_counter() - started)  # committed batches only
         for record, error in dead:
             key = (record.topic, record.partition, record.offset)
             attempt = self._attempts.pop(key, 0) + 1

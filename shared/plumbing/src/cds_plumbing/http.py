@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .metrics import HTTP_REQUEST_SECONDS
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -62,7 +66,9 @@ def _title(status: int) -> str:
 
 
 def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
-    """/health/live: the process answers. /health/ready: every dependency answered within 3 s."""
+    """/health/live: the process answers. /health/ready: every dependency answered within 3 s.
+    /metrics: Prometheus, including the request latency that RequestMetrics records."""
+    app.add_middleware(RequestMetrics)
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:
@@ -84,3 +90,38 @@ def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+UNMATCHED = "<unmatched>"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class RequestMetrics:
+    """ASGI middleware: observes cds_http_request_duration_seconds by method, route template and status.
+
+    The route is the template the router matched (`/api/v1/units/{unit_id}`), read from scope["route"]
+    after the call, so ids in paths do not become labels; requests no route matched share UNMATCHED.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app raises before starting a response
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"  # a client picks it: bound it
+            HTTP_REQUEST_SECONDS.labels(method, route, str(status)).observe(time.perf_counter() - started)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from opentelemetry import propagate
 from cds_contracts import REGISTRY, Envelope, Event, Registry
 
 from .db import Connection
-from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
+from .metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -172,15 +173,16 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many (0 also when another relay holds the lock)."""
         async with self._pool.acquire() as conn, conn.transaction():
+            # Measured before publishing too, so the gauges keep growing while Kafka is down and every pass fails.
+            await _measure_backlog(conn)
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
             rows = await conn.fetch(
-                """SELECT id, event_id, topic, key, payload, headers FROM outbox
+                """SELECT id, event_id, topic, key, event_type, event_version, payload, headers FROM outbox
                    WHERE published_at IS NULL ORDER BY id LIMIT $1""",
                 self._batch_size,
             )
             if not rows:
-                OUTBOX_PENDING.set(0)
                 return 0
             futures = [await self._send(row) for row in rows]
             await asyncio.gather(*futures)  # every acknowledgement, or an exception and nothing is marked
@@ -190,7 +192,10 @@ class OutboxRelay:
                 "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",
                 [r["id"] for r in rows],
             )
-        OUTBOX_PUBLISHED.inc(len(rows))
+            await _measure_backlog(conn)
+        # Labelled like ce_type (and like cds_consumer_events_applied_total): the type with its version.
+        for ce_type, n in Counter(f"{r['event_type']}.v{r['event_version']}" for r in rows).items():
+            OUTBOX_PUBLISHED.labels(ce_type).inc(n)
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
@@ -246,6 +251,18 @@ class OutboxRelay:
         with contextlib.suppress(Exception):  # best effort: the connection may already be broken
             await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
         await self._pool.release(conn)
+
+
+async def _measure_backlog(conn: Connection) -> None:
+    """Set the backlog gauges: unpublished rows, and the age of the oldest (0 when there is none)."""
+    row = await conn.fetchrow(
+        """SELECT count(*) AS pending,
+                  coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age
+           FROM outbox WHERE published_at IS NULL"""
+    )
+    assert row is not None  # an aggregate always returns a row
+    OUTBOX_PENDING.set(row["pending"])
+    OUTBOX_OLDEST_AGE.set(max(row["age"], 0.0))
 
 
 async def _wait_any(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASYNC109  # returns, never raises

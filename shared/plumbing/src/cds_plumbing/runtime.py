@@ -39,6 +39,9 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
+_UNTRACED = frozenset({"/health/live", "/health/ready", "/metrics"})
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -87,7 +90,13 @@ def create_service_app(
                 rt.tasks.append(asyncio.create_task(run, name=f"consumer-{consumer.name}"))
             yield
 
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    # Probes and scrapes every few seconds would bury the traces operators look for.
+    app = FastAPI(
+        title=title,
+        version=version,
+        lifespan=lifespan,
+        telemetry={"exclude": lambda scope: scope.get("path") in _UNTRACED},
+    )
     app.state.authenticator = Authenticator(settings)
     app.state.unit_scope = unit_scope
     install_problem_handlers(app)

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import asyncpg
+import prometheus_client
 import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
@@ -101,6 +102,34 @@ async def test_the_same_event_delivered_twice_is_applied_once(
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 1
     # Both deliveries were consumed: the checkpoint is past the second copy.
     assert await pool.fetchval("SELECT sum(next_offset) FROM consumer_checkpoints") == 2
+
+
+def _lag_samples(consumer: str) -> dict[tuple[str, str], float]:
+    return {
+        (s.labels["topic"], s.labels["partition"]): s.value
+        for metric in prometheus_client.REGISTRY.collect()
+        if metric.name == "cds_consumer_lag"
+        for s in metric.samples
+        if s.labels.get("consumer") == consumer
+    }
+
+
+async def test_consumer_lag_is_exported_per_partition_and_drops_to_zero(
+    pool: asyncpg.Pool, registry: Registry, topic: TopicSpec, bootstrap: str
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    for seq in range(1, 4):
+        event = CounterIncremented(counter_id="lag", amount=1, seq=seq)
+        env = Envelope(type=TEST_EVENT_TYPE, version=1, source="/t", subject="lag")
+        await producer.send_and_wait(topic.name, event.model_dump_json().encode(), key=b"lag", headers=env.to_headers())
+    await producer.stop()
+    consumer = _consumer(registry)
+    assert _lag_samples(consumer.name) == {}
+    await _run_until(consumer, pool, bootstrap, applied=3)
+    samples = _lag_samples(consumer.name)
+    assert len(samples) == 1 and next(iter(samples))[0] == topic.name  # one key: one partition
+    assert list(samples.values()) == [0.0]
 
 
 async def test_relay_killed_between_publish_and_mark_still_applies_each_event_once(

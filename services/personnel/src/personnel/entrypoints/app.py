@@ -1,4 +1,4 @@
-"""ASGI entry point: `uvicorn personnel.entrypoints.app:app`."""
+"""ASGI entry point: `cds-serve personnel.entrypoints.app:app` (or any ASGI server)."""
 
 from __future__ import annotations
 

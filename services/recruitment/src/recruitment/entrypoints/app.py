@@ -1,4 +1,4 @@
-"""ASGI entry point: `uvicorn recruitment.entrypoints.app:app`."""
+"""ASGI entry point: `cds-serve recruitment.entrypoints.app:app` (or any ASGI server)."""
 
 from __future__ import annotations
 

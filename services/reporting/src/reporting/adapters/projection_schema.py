@@ -91,6 +91,9 @@ async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_
             live_consumer,
         )
         await conn.execute("UPDATE projection_state SET active_schema = $1, switched_at = now()", check_schema(schema))
+        # The BI views (schema `reporting`, migration 0006) read the old schema: re-point them first, or
+        # the CASCADE below would drop them.
+        await conn.execute("SELECT reporting_create_bi_views($1)", schema)
         await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
         await conn.execute("DELETE FROM processed_events WHERE consumer = $1", rebuild_consumer)
         await conn.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", rebuild_consumer)

@@ -57,11 +57,14 @@ async def unit_lineage(conn: Connection, unit_id: str) -> list[asyncpg.Record]:
     )
 
 
-async def headcount(conn: Connection, as_of: dt.date, root_id: str | None) -> list[asyncpg.Record]:
+async def headcount(
+    conn: Connection, as_of: dt.date, root_id: str | None, units: list[str] | None = None
+) -> list[asyncpg.Record]:
     """Per unit valid on as_of: own counts and counts rolled up over its subtree in the as-of tree.
 
     `closure` pairs every unit with itself and each descendant (the path guards against parent cycles);
-    with `root_id`, only that unit's subtree is returned."""
+    with `root_id`, only that unit's subtree is returned. With `units` (a slice), only those units are
+    returned and only descendants among them are rolled up: "Party agencies only" sums Party agencies."""
     own = ", ".join(f"coalesce(o.{f}, 0) AS own_{f}" for f in COUNT_FIELDS)
     rolled = ", ".join(f"coalesce(sum(d.{f}), 0)::bigint AS rolled_{f}" for f in COUNT_FIELDS)
     return list(
@@ -79,22 +82,27 @@ async def headcount(conn: Connection, as_of: dt.date, root_id: str | None) -> li
                 SELECT u.unit_id, u.parent_id, u.name_vi, u.kind, u.level, {own}, {rolled}
                 FROM units u
                 JOIN closure c ON c.ancestor_id = u.unit_id
-                LEFT JOIN own d ON d.unit_id = c.descendant_id
+                LEFT JOIN own d ON d.unit_id = c.descendant_id AND ($3::text[] IS NULL OR c.descendant_id = ANY ($3))
                 LEFT JOIN own o ON o.unit_id = u.unit_id
-                WHERE $2::text IS NULL
-                   OR u.unit_id IN (SELECT descendant_id FROM closure WHERE ancestor_id = $2::text)
+                WHERE ($2::text IS NULL
+                       OR u.unit_id IN (SELECT descendant_id FROM closure WHERE ancestor_id = $2::text))
+                  AND ($3::text[] IS NULL OR u.unit_id = ANY ($3))
                 GROUP BY u.unit_id, u.parent_id, u.name_vi, u.kind, u.level, {", ".join(f"o.{f}" for f in COUNT_FIELDS)}
                 ORDER BY u.unit_id""",
             as_of,
             root_id,
+            units,
         )
     )
 
 
-async def province_totals(conn: Connection, as_of: dt.date) -> asyncpg.Record:
-    """Every officer counted on as_of, whether or not their unit is in that day's tree."""
+async def province_totals(conn: Connection, as_of: dt.date, units: list[str] | None = None) -> asyncpg.Record:
+    """Officers counted on as_of whose unit is one of `units`; with None, every officer, whether or not
+    their unit is in that day's tree."""
     sums = ", ".join(f"coalesce(sum({f}), 0)::bigint AS {f}" for f in COUNT_FIELDS)
-    row = await conn.fetchrow(f"SELECT {sums} FROM ({_COUNTS}) per_unit", as_of)
+    row = await conn.fetchrow(
+        f"SELECT {sums} FROM ({_COUNTS}) per_unit WHERE $2::text[] IS NULL OR unit_id = ANY ($2)", as_of, units
+    )
     assert row is not None  # an aggregate without GROUP BY always returns one row
     return row
 

@@ -11,8 +11,16 @@ from cds_plumbing.db import Connection
 SECURITY_KINDS = ["infosec_sysadmin", "cyber_drill"]
 
 
-async def teams(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
-    return list(await conn.fetch("SELECT * FROM response_teams WHERE formed_on <= $1 ORDER BY team_id", as_of))
+async def teams(conn: Connection, as_of: dt.date, units: list[str] | None) -> list[asyncpg.Record]:
+    """Teams formed by as_of, belonging to one of `units` when given."""
+    return list(
+        await conn.fetch(
+            """SELECT * FROM response_teams WHERE formed_on <= $1 AND ($2::text[] IS NULL OR unit_id = ANY ($2))
+               ORDER BY team_id""",
+            as_of,
+            units,
+        )
+    )
 
 
 async def members(conn: Connection, team_id: str, as_of: dt.date) -> list[asyncpg.Record]:

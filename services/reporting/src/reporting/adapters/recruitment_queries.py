@@ -7,52 +7,73 @@ from typing import Any
 
 from cds_plumbing.db import Connection
 
+# The province's calendar day of a timestamp, to compare it with an as_of day.
+_DAY = "(({col}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
 
-async def open_vacancies(conn: Connection, as_of: dt.date) -> list[dict[str, Any]]:
+
+async def open_vacancies(conn: Connection, as_of: dt.date, units: list[str] | None) -> list[dict[str, Any]]:
+    """Vacancies open on as_of (in `units` when given), with their age and hires so far."""
     rows = await conn.fetch(
         """SELECT vacancy_id, unit_id, function, positions, policy_ids, opened_on, closes_on,
                   ($1::date - opened_on) AS age_days,
                   (SELECT count(*) FROM hires h WHERE h.vacancy_id = v.vacancy_id AND h.hired_on <= $1) AS hired
            FROM vacancies v
            WHERE opened_on <= $1 AND (closed_on IS NULL OR closed_on > $1)
+             AND ($2::text[] IS NULL OR unit_id = ANY ($2))
            ORDER BY opened_on, vacancy_id""",
         as_of,
+        units,
     )
     return [dict(r) for r in rows]
 
 
-async def stages_reached(conn: Connection, year: int | None) -> dict[str, int]:
+async def stages_reached(conn: Connection, year: int | None, as_of: dt.date, units: list[str] | None) -> dict[str, int]:
+    """Applications (of `year` when given) per stage reached by the end of as_of, for vacancies in `units`."""
     rows = await conn.fetch(
-        """SELECT s.stage, count(*) AS n FROM application_stages s JOIN applications a USING (application_id)
-           WHERE $1::int IS NULL OR extract(year FROM a.applied_at) = $1
-           GROUP BY s.stage""",
+        f"""SELECT s.stage, count(*) AS n FROM application_stages s JOIN applications a USING (application_id)
+            LEFT JOIN vacancies v ON v.vacancy_id = a.vacancy_id
+            WHERE ($1::int IS NULL OR extract(year FROM a.applied_at) = $1) AND {_DAY.format(col="s.reached_at")} <= $2
+              AND ($3::text[] IS NULL OR v.unit_id = ANY ($3))
+            GROUP BY s.stage""",
         year,
+        as_of,
+        units,
     )
     return {r["stage"]: r["n"] for r in rows}
 
 
-async def fill_days(conn: Connection, year: int | None) -> list[int]:
+async def fill_days(conn: Connection, year: int | None, as_of: dt.date, units: list[str] | None) -> list[int]:
+    """Days from opening to closing of the vacancies filled by as_of (closed in `year` when given)."""
     rows = await conn.fetch(
         """SELECT closed_on - opened_on AS days FROM vacancies
-           WHERE outcome = 'filled' AND ($1::int IS NULL OR extract(year FROM closed_on) = $1)""",
+           WHERE outcome = 'filled' AND ($1::int IS NULL OR extract(year FROM closed_on) = $1) AND closed_on <= $2
+             AND ($3::text[] IS NULL OR unit_id = ANY ($3))""",
         year,
+        as_of,
+        units,
     )
     return [int(r["days"]) for r in rows]
 
 
-async def hires_by_policy(conn: Connection) -> list[dict[str, Any]]:
+async def hires_by_policy(conn: Connection, as_of: dt.date, units: list[str] | None) -> list[dict[str, Any]]:
+    """Every policy with the hires under it up to as_of into vacancies of `units` (a hire's unit is its
+    vacancy's)."""
     rows = await conn.fetch(
         """SELECT p.policy_id, p.name, p.document_number, p.monthly_allowance_vnd,
                   count(h.application_id) AS hires,
                   count(h.application_id) FILTER (WHERE h.appointed) AS appointed
-           FROM incentive_policies p LEFT JOIN hires h ON p.policy_id = ANY (h.policy_ids)
-           GROUP BY p.policy_id ORDER BY p.policy_id"""
+           FROM incentive_policies p
+           LEFT JOIN hires h ON p.policy_id = ANY (h.policy_ids) AND h.hired_on <= $1
+                            AND ($2::text[] IS NULL OR h.unit_id = ANY ($2))
+           GROUP BY p.policy_id ORDER BY p.policy_id""",
+        as_of,
+        units,
     )
     return [dict(r) for r in rows]
 
 
-async def staffing_fill(conn: Connection, year: int, as_of: dt.date) -> list[dict[str, Any]]:
-    """Per unit with a plan for `year`: quota and filled per function on as_of."""
+async def staffing_fill(conn: Connection, year: int, as_of: dt.date, units: list[str] | None) -> list[dict[str, Any]]:
+    """Per unit with a plan for `year` (of `units` when given): quota and filled per function on as_of."""
     rows = await conn.fetch(
         """WITH serving AS (
                SELECT unit_id,
@@ -70,9 +91,10 @@ async def staffing_fill(conn: Connection, year: int, as_of: dt.date) -> list[dic
                   coalesce(s.information_security, 0) AS f_information_security,
                   coalesce(d.data, 0) AS f_data, coalesce(s.leadership, 0) AS f_leadership
            FROM staffing_plans p LEFT JOIN serving s USING (unit_id) LEFT JOIN data_hires d USING (unit_id)
-           WHERE p.year = $1 ORDER BY p.unit_id""",
+           WHERE p.year = $1 AND ($3::text[] IS NULL OR p.unit_id = ANY ($3)) ORDER BY p.unit_id""",
         year,
         as_of,
+        units,
     )
     return [dict(r) for r in rows]
 
@@ -126,11 +148,12 @@ async def headcount_on(conn: Connection, days: list[dt.date], units: list[str] |
 async def exit_reasons(
     conn: Connection, start: dt.date, end: dt.date, units: list[str] | None = None
 ) -> dict[str, int]:
+    """Reasons given in exit interviews of departures in [start, end], by the departing officer's (last) unit."""
     rows = await conn.fetch(
         """SELECT reason, count(*) AS n FROM exit_interviews x, unnest(x.reasons) AS reason
            WHERE x.departure_date BETWEEN $1 AND $2
-             AND ($3::text[] IS NULL OR EXISTS (
-                 SELECT 1 FROM officer_periods p WHERE p.officer_id = x.officer_id AND p.unit_id = ANY ($3)))
+             AND ($3::text[] IS NULL OR (SELECT p.unit_id FROM officer_periods p WHERE p.officer_id = x.officer_id
+                                         ORDER BY p.valid_from DESC LIMIT 1) = ANY ($3))
            GROUP BY reason ORDER BY reason""",
         start,
         end,

@@ -17,36 +17,52 @@ async def plan(conn: Connection, year: int) -> asyncpg.Record | None:
     return row
 
 
-async def actuals(conn: Connection, year: int) -> dict[str, int]:
-    """What was achieved towards a year's plan: completed classes (cancelled ones never count), trainees
-    who passed them by the level of their unit, and drills held."""
+# Classes of a plan year completed by $2 and not cancelled since; their enrolments still in at the end,
+# from the slice's units $3 (NULL = all).
+_CLASSES = """SELECT class_id, advanced FROM training_classes
+              WHERE plan_year = $1 AND status = 'completed' AND completed_on <= $2"""
+_COUNTED = """SELECT e.class_id, e.passed, e.level, k.advanced
+              FROM training_enrolments e JOIN classes k USING (class_id)
+              WHERE e.withdrawn_on IS NULL AND ($3::text[] IS NULL OR e.unit_id = ANY ($3))"""
+
+
+async def actuals(conn: Connection, year: int, as_of: dt.date, units: list[str] | None) -> dict[str, int]:
+    """What was achieved towards a year's plan by as_of: completed classes (cancelled ones never count),
+    trainees who passed them by the level of their unit, and drills held.
+
+    With `units` (a slice), only trainees enrolled from those units count, a class counts when one of
+    them took part, and a drill when one of the units took part."""
     row = await conn.fetchrow(
-        """SELECT
-             (SELECT count(*) FROM training_classes
-               WHERE plan_year = $1 AND status = 'completed' AND NOT advanced) AS classes,
-             (SELECT count(*) FROM training_classes
-               WHERE plan_year = $1 AND status = 'completed' AND advanced) AS advanced_classes,
-             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'province') AS trainees_province,
-             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'district') AS trainees_district,
-             count(*) FILTER (WHERE NOT c.advanced AND e.level = 'commune') AS trainees_commune,
-             count(*) FILTER (WHERE c.advanced) AS advanced_trainees,
-             (SELECT count(*) FROM drills WHERE plan_year = $1) AS drills
-           FROM training_enrolments e JOIN training_classes c USING (class_id)
-           WHERE c.plan_year = $1 AND c.status = 'completed' AND e.passed AND e.withdrawn_on IS NULL""",
+        f"""WITH classes AS ({_CLASSES}), counted AS ({_COUNTED})
+           SELECT
+             (SELECT count(*) FROM classes k WHERE NOT k.advanced AND ($3::text[] IS NULL
+                OR EXISTS (SELECT 1 FROM counted e WHERE e.class_id = k.class_id))) AS classes,
+             (SELECT count(*) FROM classes k WHERE k.advanced AND ($3::text[] IS NULL
+                OR EXISTS (SELECT 1 FROM counted e WHERE e.class_id = k.class_id))) AS advanced_classes,
+             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'province') AS trainees_province,
+             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'district') AS trainees_district,
+             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'commune') AS trainees_commune,
+             count(*) FILTER (WHERE e.passed AND e.advanced) AS advanced_trainees,
+             (SELECT count(*) FROM drills WHERE plan_year = $1 AND held_on <= $2
+                AND ($3::text[] IS NULL OR unit_ids && $3)) AS drills
+           FROM counted e""",
         year,
+        as_of,
+        units,
     )
     assert row is not None
     return {k: int(v) for k, v in row.items()}
 
 
-async def completion(conn: Connection, year: int) -> asyncpg.Record:
+async def completion(conn: Connection, year: int, as_of: dt.date, units: list[str] | None) -> asyncpg.Record:
     row = await conn.fetchrow(
-        """SELECT count(*) FILTER (WHERE e.withdrawn_on IS NULL) AS enrolled,
-                  count(*) FILTER (WHERE e.withdrawn_on IS NULL AND e.passed) AS passed,
-                  count(*) FILTER (WHERE e.withdrawn_on IS NULL AND e.passed IS FALSE) AS failed
-           FROM training_enrolments e JOIN training_classes c USING (class_id)
-           WHERE c.plan_year = $1 AND c.status = 'completed'""",
+        f"""WITH classes AS ({_CLASSES}), counted AS ({_COUNTED})
+            SELECT count(*) AS enrolled, count(*) FILTER (WHERE passed) AS passed,
+                   count(*) FILTER (WHERE passed IS FALSE) AS failed
+            FROM counted""",
         year,
+        as_of,
+        units,
     )
     assert row is not None
     return row
@@ -69,9 +85,11 @@ async def trained_by_unit(conn: Connection, as_of: dt.date) -> list[asyncpg.Reco
     )
 
 
-async def expiring_certificates(conn: Connection, as_of: dt.date, days: int) -> list[dict[str, Any]]:
+async def expiring_certificates(
+    conn: Connection, as_of: dt.date, days: int, units: list[str] | None
+) -> list[dict[str, Any]]:
     """Certificates of serving officers expiring in [as_of, as_of + days]: those issued by training
-    and those recorded in personnel."""
+    and those recorded in personnel; with `units`, only officers serving in those units on as_of."""
     rows = await conn.fetch(
         f"""WITH serving AS (SELECT officer_id, unit_id FROM officer_periods WHERE {_AS_OF}),
                  certs AS (
@@ -85,17 +103,18 @@ async def expiring_certificates(conn: Connection, as_of: dt.date, days: int) -> 
             SELECT c.certificate_id, c.officer_id, o.full_name, s.unit_id, c.name, c.issued_on, c.expires_on,
                    c.source, (c.expires_on - $1) AS days_left
             FROM certs c JOIN serving s USING (officer_id) LEFT JOIN officers o USING (officer_id)
-            WHERE c.expires_on BETWEEN $1 AND $1 + $2::int
+            WHERE c.expires_on BETWEEN $1 AND $1 + $2::int AND ($3::text[] IS NULL OR s.unit_id = ANY ($3))
             ORDER BY c.expires_on, c.certificate_id""",
         as_of,
         days,
+        units,
     )
     return [dict(r) for r in rows]
 
 
-async def drills_by_unit(conn: Connection, as_of: dt.date, year: int) -> list[asyncpg.Record]:
-    """Per unit: drills it took part in during `year` (up to as_of), findings it owns still open on as_of
-    and how many of those are overdue."""
+async def drills_by_unit(conn: Connection, as_of: dt.date, year: int, units: list[str] | None) -> list[asyncpg.Record]:
+    """Per unit (of `units` when given): drills it took part in during `year` (up to as_of), findings it
+    owns still open on as_of and how many of those are overdue."""
     return list(
         await conn.fetch(
             """WITH held AS (
@@ -108,8 +127,10 @@ async def drills_by_unit(conn: Connection, as_of: dt.date, year: int) -> list[as
                    WHERE d.held_on <= $1 AND (f.closed_on IS NULL OR f.closed_on > $1) GROUP BY 1)
                SELECT coalesce(h.unit_id, o.unit_id) AS unit_id, coalesce(h.drills, 0) AS drills,
                       coalesce(o.open_findings, 0) AS open_findings, coalesce(o.overdue_findings, 0) AS overdue_findings
-               FROM held h FULL JOIN open o USING (unit_id) ORDER BY 1""",
+               FROM held h FULL JOIN open o USING (unit_id)
+               WHERE $3::text[] IS NULL OR coalesce(h.unit_id, o.unit_id) = ANY ($3) ORDER BY 1""",
             as_of,
             year,
+            units,
         )
     )

@@ -66,8 +66,10 @@ class AgencyCoverage:
 
 
 def summarise_coverage(agencies: list[AgencyCoverage]) -> dict[str, Any]:
+    """Counts, the failing agencies, and every agency (exports and the dashboard table list them all)."""
     failing = [a for a in agencies if not a.compliant]
     return {
         "summary": {"agencies": len(agencies), "compliant": len(agencies) - len(failing), "failing": len(failing)},
         "failing": [a.as_dict() for a in failing],
+        "agencies": [a.as_dict() for a in agencies],
     }

@@ -1,19 +1,26 @@
-"""Read endpoints under /api/v1 (no authentication: aggregated figures only)."""
+"""Read endpoints under /api/v1 (no authentication: aggregated figures only).
+
+Every unit view takes `as_of` and a slice (`unit_id`, repeatable `sector`, repeatable `level`), echoes
+the slice as `slice`, and answers 404 for a unit not valid on as_of, 422 for an unknown sector or level."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from reporting.entrypoints.params import AsOf, ProjectionSource, day, view_context
+from reporting.domain.slices import Level, Sector, Slice
+from reporting.entrypoints import models_officers as m
+from reporting.entrypoints.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params, view_context
 from reporting.service_layer import views
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-UnitScope = Annotated[str | None, Query(description="Only this unit and the units under it that day.")]
 __all__ = ["AsOf", "ProjectionSource", "_ctx", "_day"]
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The unit (or the slice's unit) is unknown."}}
 
 
 def _ctx(request: Request) -> views.ViewContext:
@@ -24,47 +31,93 @@ def _day(as_of: dt.date | None) -> dt.date:
     return day(as_of)
 
 
-@router.get("/units/tree", summary="The org-unit tree valid on a day")
-async def units_tree(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    return await views.unit_tree(_ctx(request), _day(as_of))
+def _history_slice(
+    within: Annotated[
+        str | None, Query(description="Slice: only this unit and the units under it in the tree valid on as_of.")
+    ] = None,
+    sector: Annotated[
+        list[Sector] | None,
+        Query(description="Slice: only units of these sectors (repeatable); public_service_unit includes centres."),
+    ] = None,
+    level: Annotated[list[Level] | None, Query(description="Slice: only units of these levels (repeatable).")] = None,
+) -> Slice:
+    """The slice of the history view: the path already names a `unit_id`, so the slice's unit is `within`."""
+    return slice_params(unit_id=within, sector=sector, level=level)
 
 
-@router.get("/units/{unit_id}/history", summary="A unit's dated versions, predecessors and successors")
-async def unit_history(request: Request, unit_id: str, as_of: AsOf = None) -> dict[str, Any]:
+async def _answer(view: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     try:
-        return await views.unit_history(_ctx(request), unit_id, _day(as_of))
+        return await view
     except views.UnknownUnitError as exc:
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.get("/officers/headcount", summary="Officers per unit, own and rolled up over sub-units")
-async def officers_headcount(
-    request: Request,
-    as_of: AsOf = None,
-    unit_id: Annotated[str | None, Query(description="Only this unit and its sub-units.")] = None,
+@router.get(
+    "/units/tree",
+    summary="The org-unit tree valid on a day",
+    response_model=m.UnitTreeResponse,
+    responses=_NOT_FOUND,
+)
+async def units_tree(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """With `unit_id`, the subtree rooted there; with sectors or levels, the matching units (`in_slice`
+    true) and their ancestors (`in_slice` false), so the tree stays navigable."""
+    return await _answer(views.unit_tree(ctx, _day(as_of), sl))
+
+
+@router.get(
+    "/units/{unit_id}/history",
+    summary="A unit's dated versions, predecessors and successors",
+    response_model=m.UnitHistoryResponse,
+    responses=_NOT_FOUND,
+)
+async def unit_history(
+    unit_id: str, ctx: Ctx, sl: Annotated[Slice, Depends(_history_slice)], as_of: AsOf = None
 ) -> dict[str, Any]:
-    try:
-        return await views.headcount(_ctx(request), _day(as_of), unit_id)
-    except views.UnknownUnitError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    """Every version whatever the day, so a merged or dissolved unit stays attributable: its figures are
+    asked for on a day it existed. `in_slice` says whether it is in the slice on as_of; the slice's unit
+    is given as `within` here, since `unit_id` is the path's."""
+    return await _answer(views.unit_history(ctx, unit_id, _day(as_of), sl))
 
 
-@router.get("/officers/coverage", summary="Agencies lacking an IT leader or an IT technical officer")
-async def officers_coverage(request: Request, as_of: AsOf = None, unit_id: UnitScope = None) -> dict[str, Any]:
-    try:
-        return await views.coverage(_ctx(request), _day(as_of), unit_id)
-    except views.UnknownUnitError as exc:
-        raise HTTPException(404, str(exc)) from exc
+@router.get(
+    "/officers/headcount",
+    summary="Officers per unit, own and rolled up over sub-units",
+    response_model=m.HeadcountResponse,
+    responses=_NOT_FOUND,
+)
+async def officers_headcount(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """`units`: the slice's units, rolled up over descendants in the slice only ("Party agencies only"
+    rolls up Party agencies only). `totals`: officers whose unit is in the slice; for the whole province,
+    every officer."""
+    return await _answer(views.headcount(ctx, _day(as_of), sl))
 
 
-@router.get("/community-teams", summary="Community technology teams and members")
-async def community_teams(request: Request, as_of: AsOf = None, unit_id: UnitScope = None) -> dict[str, Any]:
-    try:
-        return await views.community_teams(_ctx(request), _day(as_of), unit_id)
-    except views.UnknownUnitError as exc:
-        raise HTTPException(404, str(exc)) from exc
+@router.get(
+    "/officers/coverage",
+    summary="Agencies lacking an IT leader or an IT technical officer",
+    response_model=m.CoverageResponse,
+    responses=_NOT_FOUND,
+)
+async def officers_coverage(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """Agencies of the slice: counts, those failing the rule, and every one of them."""
+    return await _answer(views.coverage(ctx, _day(as_of), sl))
 
 
-@router.get("/freshness", summary="Newest event applied per topic, and the applied offsets")
-async def freshness(request: Request) -> dict[str, Any]:
-    return await views.freshness(_ctx(request))
+@router.get(
+    "/community-teams",
+    summary="Community technology teams and members",
+    response_model=m.CommunityTeamsResponse,
+    responses=_NOT_FOUND,
+)
+async def community_teams(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """Teams whose commune is in the slice on as_of (a sector without communes has none)."""
+    return await _answer(views.community_teams(ctx, _day(as_of), sl))
+
+
+@router.get(
+    "/freshness",
+    summary="Newest event applied per topic, and the applied offsets",
+    response_model=m.FreshnessResponse,
+)
+async def freshness(ctx: Ctx) -> dict[str, Any]:
+    return await views.freshness(ctx)

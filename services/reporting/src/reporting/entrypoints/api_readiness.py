@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from reporting.entrypoints.api import AsOf, _ctx, _day
+from reporting.entrypoints import models_readiness as m
+from reporting.entrypoints.api_training import NOT_FOUND, answer
+from reporting.entrypoints.params import AsOf, Ctx, SliceQuery, day
 from reporting.service_layer import readiness_views as views
 
 router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response readiness"])
 
 
-@router.get("/readiness", summary="Readiness of each incident-response team, with the score's parts")
-async def readiness(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    return await views.readiness(_ctx(request), _day(as_of))
+@router.get(
+    "/readiness",
+    summary="Readiness of each incident-response team, with the score's parts",
+    response_model=m.ReadinessResponse,
+    responses=NOT_FOUND,
+)
+async def readiness(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """Teams by the unit they belong to (the provincial team: the unit it was formed for, or its successor)."""
+    return await answer(views.readiness(ctx, day(as_of), sl))

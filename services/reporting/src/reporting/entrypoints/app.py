@@ -1,4 +1,4 @@
-"""ASGI entry point: `uvicorn reporting.entrypoints.app:app`."""
+"""ASGI entry point: `cds-serve reporting.entrypoints.app:app` (or any ASGI server)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from cds_contracts import REGISTRY, Registry
 from cds_plumbing.runtime import create_service_app
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
-from reporting.entrypoints import api, api_readiness, api_recruitment, api_training
+from reporting.entrypoints import (
+    api,
+    api_exports,
+    api_overview,
+    api_readiness,
+    api_recruitment,
+    api_snapshots,
+    api_training,
+    api_trends,
+    dashboard,
+)
 from reporting.entrypoints.subscribers import make_consumer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -25,6 +35,11 @@ def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
     app.include_router(api_training.router)
     app.include_router(api_recruitment.router)
     app.include_router(api_readiness.router)
+    app.include_router(api_overview.router)
+    app.include_router(api_exports.router)
+    app.include_router(dashboard.router)
+    app.include_router(api_trends.router)
+    app.include_router(api_snapshots.router)
     return app
 
 

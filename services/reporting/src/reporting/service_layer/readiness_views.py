@@ -8,8 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reporting.adapters import readiness_queries as rq
+from reporting.adapters.attribution import slice_units
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain import readiness as r
+from reporting.domain.slices import Slice
 from reporting.service_layer.views import ViewContext, _header
 
 PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -19,13 +21,17 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=PROVINCE_TZ)
 
 
-async def readiness(ctx: ViewContext, as_of: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
-    """`now` starts the 30-day coverage window (default: as_of's midnight in the province)."""
+async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The teams of the slice's units (a provincial team belongs to the unit it was formed for) on as_of.
+
+    The projection keeps only a team's current unit, so a team carried to a successor by a reorganisation
+    also counts for its predecessors' slices. `now` starts the 30-day coverage window (default: as_of's
+    midnight in the province)."""
     start = now or dt.datetime.combine(as_of, dt.time(0), tzinfo=PROVINCE_TZ)
     window = r.Interval(start, start + dt.timedelta(days=30))
     async with read_snapshot(ctx.pool) as conn:
         out = []
-        for team in await rq.teams(conn, as_of):
+        for team in await rq.teams(conn, as_of, await slice_units(conn, as_of, sl, successors=True)):
             members = await rq.members(conn, team["team_id"], as_of)
             roles = dict(Counter(m["role"] for m in members))
             ids = [m["officer_id"] for m in members]
@@ -89,4 +95,4 @@ async def readiness(ctx: ViewContext, as_of: dt.date, now: dt.datetime | None = 
                     "readiness_score": r.score(parts),
                 }
             )
-        return {**await _header(conn, ctx, as_of), "teams": out}
+        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "teams": out}

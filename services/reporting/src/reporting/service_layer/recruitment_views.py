@@ -1,5 +1,9 @@
 """Recruitment and attrition views: vacancies, funnel, time to fill, offers, policies, staffing fill,
-departures and hires per month, 12-month rolling attrition, exit-interview reasons."""
+departures and hires per month, 12-month rolling attrition, exit-interview reasons.
+
+Each takes the day and the Slice. Vacancies, applications, hires and staffing plans belong to their
+vacancy's or plan's unit; a departure to the departing officer's last unit; headcounts and hires per month
+to the officer's unit on the day counted (see adapters/attribution.py for units reorganised since)."""
 
 from __future__ import annotations
 
@@ -7,21 +11,23 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from reporting.adapters import queries
 from reporting.adapters import recruitment_queries as rq
+from reporting.adapters.attribution import slice_units
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain.recruitment import durations, funnel, month_ends, pct, rolling_attrition, window_start
-from reporting.service_layer.views import UnknownUnitError, ViewContext, _header
+from reporting.domain.slices import Slice
+from reporting.service_layer.views import ViewContext, _header
 
 POSITIONS = ("it_technical", "information_security", "data", "leadership")
 
 
-async def vacancies(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
+async def vacancies(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, Any]:
     async with read_snapshot(ctx.pool) as conn:
-        rows = await rq.open_vacancies(conn, as_of)
+        rows = await rq.open_vacancies(conn, as_of, await slice_units(conn, as_of, sl))
         ages = [r["age_days"] for r in rows]
         return {
             **await _header(conn, ctx, as_of),
+            "slice": sl.as_dict(),
             "open": len(rows),
             "positions": sum(r["positions"] for r in rows),
             "age": durations(ages),
@@ -29,29 +35,35 @@ async def vacancies(ctx: ViewContext, as_of: dt.date) -> dict[str, Any]:
         }
 
 
-async def pipeline(ctx: ViewContext, year: int | None) -> dict[str, Any]:
+async def pipeline(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int | None) -> dict[str, Any]:
+    """Stages reached by the end of as_of (applications of `year` when given); vacancies filled by as_of."""
     async with read_snapshot(ctx.pool) as conn:
-        reached = await rq.stages_reached(conn, year)
+        units = await slice_units(conn, as_of, sl)
+        reached = await rq.stages_reached(conn, year, as_of, units)
         accepted, declined = reached.get("accepted", 0), reached.get("declined", 0)
         return {
-            **await _header(conn, ctx, None),
+            **await _header(conn, ctx, as_of),
+            "slice": sl.as_dict(),
             "year": year,
             "funnel": funnel(reached),
             "exits": {"declined": declined, "rejected": reached.get("rejected", 0)},
             "offer_acceptance_pct": pct(accepted, accepted + declined),
-            "time_to_fill": durations(await rq.fill_days(conn, year)),
+            "time_to_fill": durations(await rq.fill_days(conn, year, as_of, units)),
         }
 
 
-async def policies(ctx: ViewContext) -> dict[str, Any]:
+async def policies(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, Any]:
+    """Every incentive policy with the hires under it up to as_of into the slice's vacancies."""
     async with read_snapshot(ctx.pool) as conn:
-        return {**await _header(conn, ctx, None), "policies": await rq.hires_by_policy(conn)}
+        rows = await rq.hires_by_policy(conn, as_of, await slice_units(conn, as_of, sl))
+        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "policies": rows}
 
 
-async def staffing_fill(ctx: ViewContext, year: int, as_of: dt.date) -> dict[str, Any]:
+async def staffing_fill(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int) -> dict[str, Any]:
+    """Per unit of the slice with a plan for `year`: quotas against officers serving on as_of."""
     async with read_snapshot(ctx.pool) as conn:
         units = []
-        for r in await rq.staffing_fill(conn, year, as_of):
+        for r in await rq.staffing_fill(conn, year, as_of, await slice_units(conn, as_of, sl)):
             per = {
                 f: {
                     "quota": r[f"q_{f}"],
@@ -63,19 +75,15 @@ async def staffing_fill(ctx: ViewContext, year: int, as_of: dt.date) -> dict[str
             quota = sum(p["quota"] for p in per.values())
             filled = sum(min(p["filled"], p["quota"]) for p in per.values())
             units.append({"unit_id": r["unit_id"], "positions": per, "fill_rate_pct": pct(filled, quota)})
-        return {**await _header(conn, ctx, as_of), "year": year, "units": units}
+        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "year": year, "units": units}
 
 
-async def attrition(ctx: ViewContext, as_of: dt.date, unit_id: str | None = None) -> dict[str, Any]:
-    """The 12 months ending on as_of: rolling rate, private-sector share, by unit, per month with hires.
-    With `unit_id`, only that unit and the units under it in the tree of as_of."""
+async def attrition(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, Any]:
+    """The 12 months ending on as_of: rolling rate, private-sector share, by unit, per month with hires,
+    for the slice's units in the tree of as_of (and the units they succeeded in that window)."""
     start = window_start(as_of)
     async with read_snapshot(ctx.pool) as conn:
-        units = None
-        if unit_id is not None:
-            if not await queries.unit_exists_on(conn, unit_id, as_of):
-                raise UnknownUnitError(f"unit {unit_id} does not exist on {as_of}")
-            units = [r["unit_id"] for r in await queries.headcount(conn, as_of, unit_id)]
+        units = await slice_units(conn, as_of, sl)
         rows = await rq.departures(conn, start, as_of, units)
         hires = await rq.hires_per_month(conn, start, as_of, units)
         headcounts = await rq.headcount_on(conn, month_ends(as_of), units)
@@ -93,7 +101,8 @@ async def attrition(ctx: ViewContext, as_of: dt.date, unit_id: str | None = None
             by_month.setdefault(m, {"month": m, "departures": 0, "by_reason": {}})["hires"] = hires.get(m, 0)
         return {
             **await _header(conn, ctx, as_of),
-            "unit_id": unit_id,
+            "slice": sl.as_dict(),
+            "unit_id": sl.unit_id,
             "window": {"from": start.isoformat(), "to": as_of.isoformat()},
             **rolling_attrition(total, headcounts),
             "private_sector_share_pct": pct(private, total),

@@ -1,4 +1,4 @@
-"""ASGI entry point: `uvicorn training.entrypoints.app:app`."""
+"""ASGI entry point: `cds-serve training.entrypoints.app:app` (or any ASGI server)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,111 @@
+"""The monthly trend series in one set-based query (the caller sets search_path to the projections).
+
+Month ends come from generate_series. Every fact is placed on a day (the month end for who is serving,
+the last day served for a departure, the first day for a hire) and, for a slice, counts when the unit
+the officer sat in that day is in scope that day: see service_layer/trend_views.py for the rule. The
+scope is a set of (unit, from, to) intervals, so its size follows the unit versions, not the days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from cds_plumbing.db import Connection
+
+# $1 first month's 1st, $2 last month's 1st, $3 as_of, $4 units of the slice's subtree on as_of (NULL =
+# no unit filter), $5 unit kinds (NULL = any), $6 levels (NULL = any).
+_SCOPE = """
+  -- the slice's units and, recursively, the units they were merged or split from
+  lineage (unit_id) AS (
+    SELECT unnest($4::text[])
+    UNION
+    SELECT l.predecessor_id FROM unit_lineage l JOIN lineage ON l.successor_id = lineage.unit_id),
+  -- their versions, and every version under them while both were valid (least/greatest skip NULL = open)
+  reach (unit_id, valid_from, valid_to, kind, level, path) AS (
+    SELECT u.unit_id, u.valid_from, u.valid_to, u.kind, u.level, ARRAY[u.unit_id] FROM unit_versions u
+    WHERE $4::text[] IS NULL OR u.unit_id IN (SELECT unit_id FROM lineage)
+    UNION ALL
+    SELECT c.unit_id, greatest(c.valid_from, r.valid_from), least(c.valid_to, r.valid_to), c.kind, c.level,
+           r.path || c.unit_id
+    FROM reach r JOIN unit_versions c ON c.parent_id = r.unit_id
+      AND c.valid_from <= coalesce(r.valid_to, 'infinity') AND r.valid_from <= coalesce(c.valid_to, 'infinity')
+    WHERE $4::text[] IS NOT NULL AND c.unit_id <> ALL (r.path)),
+  scope AS (
+    SELECT unit_id, valid_from, coalesce(valid_to, 'infinity') AS valid_to FROM reach
+    WHERE ($5::text[] IS NULL OR kind = ANY ($5)) AND ($6::text[] IS NULL OR level = ANY ($6))),"""
+
+_SERIES = """
+WITH RECURSIVE {scope}
+  months AS (
+    SELECT m::date AS month_start, least((m + interval '1 month' - interval '1 day')::date, $3::date) AS month_end
+    FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 month') AS m),
+  bounds AS (SELECT min(month_start) AS first_day, max(month_end) AS last_day FROM months),
+  serving AS (
+    SELECT m.month_start, m.month_end, p.officer_id, p.assignment, p.functions
+    FROM months m JOIN officer_periods p
+      ON p.valid_from <= m.month_end AND (p.valid_to IS NULL OR m.month_end <= p.valid_to)
+    WHERE true {serving_in_slice}),
+  counts AS (
+    SELECT s.month_start, count(*) AS headcount,
+           count(*) FILTER (WHERE s.assignment = 'dedicated') AS dedicated,
+           count(*) FILTER (WHERE 'information_security' = ANY (s.functions)) AS information_security,
+           -- training_queries.trained_by_unit's definition, read on each month end
+           count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM training_enrolments e JOIN training_classes c USING (class_id)
+               WHERE e.officer_id = s.officer_id AND e.passed AND c.status <> 'cancelled'
+                 AND e.completed_on > s.month_end - interval '12 months'
+                 AND e.completed_on <= s.month_end)) AS trained
+    FROM serving s GROUP BY s.month_start),
+  -- a departure is placed on the last day served, a hire on the first day
+  facts AS (
+    SELECT 'departure' AS fact, o.officer_id, o.departure_date AS dated, o.departure_date - 1 AS day
+    FROM officers o, bounds b WHERE o.departure_date BETWEEN b.first_day AND b.last_day
+    UNION ALL
+    SELECT 'hire', h.officer_id, h.hired_on, h.hired_on
+    FROM officer_hires h, bounds b WHERE h.hired_on BETWEEN b.first_day AND b.last_day),
+  flows AS (
+    SELECT m.month_start, count(*) FILTER (WHERE f.fact = 'departure') AS departures,
+           count(*) FILTER (WHERE f.fact = 'hire') AS hires
+    FROM facts f JOIN months m ON f.dated BETWEEN m.month_start AND m.month_end
+    LEFT JOIN officer_periods p ON p.officer_id = f.officer_id
+      AND p.valid_from <= f.day AND (p.valid_to IS NULL OR f.day <= p.valid_to)
+    WHERE true {flow_in_slice}
+    GROUP BY m.month_start)
+SELECT to_char(m.month_start, 'YYYY-MM') AS month,
+       coalesce(c.headcount, 0) AS headcount, coalesce(c.dedicated, 0) AS dedicated,
+       coalesce(c.information_security, 0) AS information_security, coalesce(c.trained, 0) AS trained,
+       coalesce(f.departures, 0) AS departures, coalesce(f.hires, 0) AS hires
+FROM months m LEFT JOIN counts c USING (month_start) LEFT JOIN flows f USING (month_start)
+ORDER BY m.month_start"""
+
+
+def _in_slice(day: str) -> str:
+    """The officer's unit of period p is in scope on `day`."""
+    return (
+        f"AND EXISTS (SELECT 1 FROM scope s WHERE s.unit_id = p.unit_id AND {day} BETWEEN s.valid_from AND s.valid_to)"
+    )
+
+
+# The whole province needs no scope (and counts officers whose unit is missing from the tree).
+_WHOLE = _SERIES.format(scope="", serving_in_slice="", flow_in_slice="")
+_SLICED = _SERIES.format(scope=_SCOPE, serving_in_slice=_in_slice("m.month_end"), flow_in_slice=_in_slice("f.day"))
+
+
+async def monthly_series(
+    conn: Connection,
+    first: dt.date,
+    last: dt.date,
+    as_of: dt.date,
+    units: list[str] | None,
+    kinds: list[str] | None,
+    levels: list[str] | None,
+) -> list[asyncpg.Record]:
+    """One row per month from the month of `first` to the month of `last` (both 1st of the month)."""
+    # Recursive CTEs make the planner's row estimates explode, which triggers JIT compilation costing
+    # seconds on a query that runs in milliseconds; SET LOCAL ends with the read's transaction.
+    await conn.execute("SET LOCAL jit = off")
+    if units is None and kinds is None and levels is None:
+        return list(await conn.fetch(_WHOLE, first, last, as_of))
+    return list(await conn.fetch(_SLICED, first, last, as_of, units, kinds, levels))

@@ -1,0 +1,124 @@
+"""GET /api/v1/overview: the dashboard's headline cards for a day and a slice of the province."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from reporting.domain.overview import cards
+from reporting.entrypoints.inprocess import ViewError, get_view
+from reporting.entrypoints.params import AsOf, SliceQuery, day
+
+router = APIRouter(prefix="/api/v1", tags=["overview"])
+
+PLAN_LOOKBACK_YEARS = 3
+# card source -> view path; the training plan is the as-of day's year, else the latest of the years before
+SOURCES = {
+    "headcount": "/api/v1/officers/headcount",
+    "coverage": "/api/v1/officers/coverage",
+    "teams": "/api/v1/community-teams",
+    "attainment": "/api/v1/training/attainment",
+    "attrition": "/api/v1/attrition",
+    "vacancies": "/api/v1/recruitment/vacancies",
+    "readiness": "/api/v1/response-teams/readiness",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OfficersCard(_Frozen):
+    total: int = Field(description="CĐS officers (dedicated and concurrent) serving on the day.")
+    dedicated: int = Field(description="Officers working on CĐS full time.")
+    concurrent: int = Field(description="Officers doing CĐS work besides another post.")
+    dedicated_share: float | None = Field(description="dedicated / total (0..1); null without officers.")
+
+
+class InfosecCard(_Frozen):
+    officers: int = Field(description="Officers with the information-security function.")
+
+
+class CoverageCard(_Frozen):
+    agencies: int = Field(description="Agencies the rule applies to.")
+    compliant: int = Field(description="Agencies with an IT leader and at least one IT technical officer.")
+    failing: int = Field(description="Agencies lacking one of them.")
+    compliance_rate: float | None = Field(description="compliant / agencies (0..1).")
+
+
+class TeamsCard(_Frozen):
+    teams: int = Field(description="Community technology teams active on the day.")
+    members: int = Field(description="Their members on the day.")
+
+
+class TrainingCard(_Frozen):
+    year: int = Field(description="The plan's year: the as-of day's, or the latest of the 3 years before it.")
+    planned_trainees: int = Field(description="Trainees the plan targets (all levels and advanced).")
+    trained: int = Field(description="Trainees counted against those targets so far.")
+    attainment: float | None = Field(description="Overall plan attainment (0..1, each target capped at 100%).")
+
+
+class AttritionCard(_Frozen):
+    departures_12m: int = Field(description="Departures in the 12 months ending on the day.")
+    rate_12m: float | None = Field(description="Departures / average month-end headcount (0..1).")
+    private_sector_share: float | None = Field(description="Share of departures to the private sector (0..1).")
+
+
+class VacanciesCard(_Frozen):
+    open: int = Field(description="Vacancies open on the day.")
+
+
+class ReadinessCard(_Frozen):
+    teams: int = Field(description="Incident-response teams.")
+    average_score: float | None = Field(description="Mean readiness score (0..100); null without teams.")
+
+
+class Cards(_Frozen):
+    officers: OfficersCard = Field(description="CĐS officers.")
+    information_security: InfosecCard = Field(description="Information-security officers.")
+    coverage: CoverageCard = Field(description="The rule: an IT leader and an IT technical officer per agency.")
+    community_teams: TeamsCard = Field(description="Community technology teams.")
+    training: TrainingCard = Field(description="Attainment of the year's training plan.")
+    attrition: AttritionCard = Field(description="12-month attrition.")
+    vacancies: VacanciesCard = Field(description="Open vacancies.")
+    readiness: ReadinessCard = Field(description="Incident-response readiness.")
+
+
+class Overview(_Frozen):
+    as_of: str = Field(description="Day the figures are valid on.")
+    current_to: str | None = Field(description="Newest event time applied to the projections.")
+    slice: dict[str, Any] = Field(description="The unit subtree, sectors and levels covered.")
+    cards: Cards = Field(description="The headline figures.")
+
+
+@router.get("/overview", response_model=Overview, summary="Headline cards for the dashboard")
+async def overview(request: Request, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    when = day(as_of)
+    params: list[tuple[str, str]] = [("as_of", when.isoformat())]
+    if sl.unit_id is not None:
+        params.append(("unit_id", sl.unit_id))
+    params += [("sector", s) for s in sl.sectors] + [("level", lv) for lv in sl.levels]
+    extra = {"attainment": [("year", str(when.year))]}
+    try:
+        bodies = await asyncio.gather(
+            *(get_view(request.app, path, params + extra.get(name, [])) for name, path in SOURCES.items())
+        )
+        by_name = dict(zip(SOURCES, bodies, strict=True))
+        # Early in a year its plan may not be adopted yet: the card then shows the latest plan before it.
+        for year in range(when.year - 1, when.year - 1 - PLAN_LOOKBACK_YEARS, -1):
+            if by_name["attainment"].get("plan_revision") is not None:
+                break
+            earlier = await get_view(request.app, SOURCES["attainment"], [*params, ("year", str(year))])
+            if earlier.get("plan_revision") is not None:
+                by_name["attainment"] = earlier
+    except ViewError as exc:
+        raise HTTPException(exc.status, exc.detail) from exc
+    return {
+        "as_of": when.isoformat(),
+        "current_to": by_name["headcount"].get("current_to"),
+        "slice": sl.as_dict(),
+        "cards": cards(by_name),
+    }

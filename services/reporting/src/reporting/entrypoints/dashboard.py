@@ -1,0 +1,62 @@
+"""The provincial dashboard: static HTML, JS modules and CSS shipped inside the package (no CDN, no build).
+
+The page reads the /api/v1 views from the browser, so it needs nothing from the server but its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+
+from reporting.domain.labels import ENUMS
+
+STATIC = Path(__file__).resolve().parent / "static"
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
+# Revalidate every time: a redeployed service must never leave a browser mixing old and new modules.
+NO_STALE = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/dashboard/")
+
+
+@router.get("/dashboard")
+async def dashboard_no_slash() -> RedirectResponse:
+    # The page's relative module URLs resolve against /dashboard/, so the slash matters.
+    return RedirectResponse("/dashboard/")
+
+
+@router.get("/dashboard/")
+async def dashboard() -> FileResponse:
+    return _asset("index.html")
+
+
+@router.get("/dashboard/labels.json")
+async def code_labels() -> JSONResponse:
+    """The shared code labels (sector, level, kind, ...), so the page words codes exactly like the exports."""
+    body = {enum: {code: {"vi": vi, "en": en} for code, (vi, en) in codes.items()} for enum, codes in ENUMS.items()}
+    return JSONResponse(body, headers=NO_STALE)
+
+
+@router.get("/dashboard/{name}")
+async def asset(name: str) -> FileResponse:
+    return _asset(name)
+
+
+def _asset(name: str) -> FileResponse:
+    """Only the files directly in static/ with a known type: no directories, no path tricks."""
+    path = STATIC / name
+    media_type = MEDIA_TYPES.get(path.suffix)
+    if media_type is None or "/" in name or name.startswith(".") or not path.is_file():
+        raise HTTPException(404, f"no dashboard file {name}")
+    return FileResponse(path, media_type=media_type, headers=NO_STALE)

@@ -1,0 +1,243 @@
+// The dashboard: filters (day, unit, sector, level) kept in the URL; every change reloads every panel.
+import { ApiError, getJson } from "./api.js";
+import { h } from "./dom.js";
+import { dateTime, initialLang, label, lang, setLang, t, translate } from "./i18n.js";
+import { PANELS } from "./panels.js";
+
+const SECTORS = ["party_agency", "state_agency", "peoples_committee", "public_service_unit", "other"];
+const LEVELS = ["province", "district", "commune"];
+const FORMATS = ["csv", "xlsx"];
+
+const $ = (id) => document.getElementById(id);
+const state = readUrl();
+const results = new Map(); // panel id -> {body} | {error}, kept so a language switch re-renders without reloading
+let tree = null; // {units} | {error}
+let notice = null; // [message key, vars] shown under the filters
+let generation = 0; // responses of an older filter state are dropped when they arrive late
+
+function todayInProvince() {
+  // en-CA formats a date as YYYY-MM-DD; the province's day, whatever the browser's zone
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
+}
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  const asOf = q.get("as_of");
+  return {
+    as_of: /^\d{4}-\d{2}-\d{2}$/.test(asOf ?? "") ? asOf : todayInProvince(),
+    unit_id: q.get("unit_id") ?? "",
+    sector: SECTORS.includes(q.get("sector")) ? q.get("sector") : "",
+    level: LEVELS.includes(q.get("level")) ? q.get("level") : "",
+  };
+}
+
+/** The views' query: the day and the slice (empty filters are left out). */
+function query(extra = {}) {
+  const q = new URLSearchParams({ as_of: state.as_of });
+  for (const key of ["unit_id", "sector", "level"]) if (state[key]) q.set(key, state[key]);
+  for (const [key, value] of Object.entries(extra)) q.set(key, value);
+  return q;
+}
+
+function writeUrl() {
+  history.replaceState(null, "", `?${query({ lang: lang() })}`);
+}
+
+// ---- filters -------------------------------------------------------------------------------------------
+
+function option(value, text, selected) {
+  return h("option", { value, selected: value === selected }, text);
+}
+
+function renderFilters() {
+  $("as-of").value = state.as_of;
+  $("sector").replaceChildren(
+    option("", t("all_sectors"), state.sector),
+    ...SECTORS.map((code) => option(code, label("sector", code), state.sector)),
+  );
+  $("level").replaceChildren(
+    option("", t("all_levels"), state.level),
+    ...LEVELS.map((code) => option(code, label("level", code), state.level)),
+  );
+  const units = [];
+  const walk = (nodes, depth) => {
+    for (const n of nodes) {
+      const name = (lang() === "en" && n.name_en) || n.name_vi;
+      units.push(option(n.unit_id, `${"\u2003".repeat(depth)}${name}`, state.unit_id));
+      walk(n.children ?? [], depth + 1);
+    }
+  };
+  walk(tree?.units ?? [], 0);
+  $("unit").replaceChildren(option("", t("whole_province"), state.unit_id), ...units);
+  const box = $("filter-notice");
+  box.replaceChildren();
+  if (tree?.error) box.append(errorBox(tree.error, loadAll));
+  else if (notice) box.append(h("p", { class: "notice" }, t(...notice)));
+}
+
+function unitIds(nodes, out = new Set()) {
+  for (const n of nodes) {
+    out.add(n.unit_id);
+    unitIds(n.children ?? [], out);
+  }
+  return out;
+}
+
+// ---- panels --------------------------------------------------------------------------------------------
+
+function buildPanels() {
+  const main = $("main");
+  for (const panel of PANELS) {
+    main.append(
+      h(
+        "section",
+        { id: `panel-${panel.id}`, class: `panel panel-${panel.id}`, "aria-labelledby": `panel-${panel.id}-title` },
+        h(
+          "div",
+          { class: "panel-head" },
+          h("h2", { id: `panel-${panel.id}-title`, "data-i18n": panel.title }),
+          panel.table ? h("div", { class: "exports" }) : null,
+        ),
+        h("div", { class: "status", role: "status" }),
+        h("div", { class: "body" }),
+      ),
+    );
+  }
+}
+
+function errorBox(error, retry) {
+  const detail = error.status === 0 ? t("error_network") : error.detail;
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("p", null, t("error", { status: error.status || "—", detail })),
+    h("p", { class: "error-url" }, error.url),
+    h("button", { type: "button", class: "btn", onclick: retry }, t("retry")),
+  );
+}
+
+function renderPanel(panel) {
+  const section = $(`panel-${panel.id}`);
+  const result = results.get(panel.id);
+  const status = section.querySelector(".status");
+  const body = section.querySelector(".body");
+  section.setAttribute("aria-busy", String(!result));
+  status.replaceChildren(result ? "" : t("loading"));
+  body.replaceChildren();
+  if (result?.error) body.append(errorBox(result.error, () => loadPanel(panel, generation)));
+  else if (result) body.append(panel.render(result.body));
+  section.dataset.state = !result ? "loading" : result.error ? "error" : "ready";
+}
+
+function renderExports() {
+  for (const panel of PANELS.filter((p) => p.table)) {
+    const title = t(panel.title);
+    $(`panel-${panel.id}`)
+      .querySelector(".exports")
+      .replaceChildren(
+        ...FORMATS.map((fmt) =>
+          h(
+            "a",
+            {
+              class: "btn export",
+              href: `/api/v1/exports/${panel.table}.${fmt}?${query({ lang: lang() })}`,
+              download: true,
+              "data-export": `${panel.table}.${fmt}`,
+              "aria-label": t(`export_${fmt}`, { table: title }),
+            },
+            fmt.toUpperCase(),
+          ),
+        ),
+      );
+  }
+}
+
+function renderFreshness() {
+  // The overview's freshness first; any other view's when the overview failed.
+  const bodies = PANELS.map((p) => results.get(p.id)?.body).filter(Boolean);
+  const withTime = bodies.find((b) => "current_to" in b);
+  const line = $("freshness");
+  if (!withTime) line.textContent = "";
+  else if (withTime.current_to) line.textContent = t("freshness", { time: dateTime(withTime.current_to) });
+  else line.textContent = t("freshness_unknown");
+}
+
+async function loadPanel(panel, gen) {
+  results.delete(panel.id);
+  renderPanel(panel);
+  let result;
+  try {
+    result = { body: await getJson(panel.path, query()) };
+  } catch (error) {
+    result = { error: error instanceof ApiError ? error : new ApiError(0, String(error), panel.path) };
+    console.error(`panel ${panel.id}:`, error);
+  }
+  if (gen !== generation) return;
+  results.set(panel.id, result);
+  renderPanel(panel);
+  renderFreshness();
+}
+
+async function loadAll() {
+  const gen = ++generation;
+  writeUrl();
+  renderExports();
+  notice = null;
+  // Every panel shows "loading" at once: figures of the previous filters must never pass for the new ones.
+  results.clear();
+  PANELS.forEach(renderPanel);
+  renderFreshness();
+  try {
+    tree = await getJson("/api/v1/units/tree", new URLSearchParams({ as_of: state.as_of }));
+  } catch (error) {
+    tree = { error };
+  }
+  if (gen !== generation) return;
+  if (state.unit_id && tree.units && !unitIds(tree.units).has(state.unit_id)) {
+    // The unit was dissolved or merged by that day: the views would answer 404 for it.
+    notice = ["unit_reset", { date: state.as_of }];
+    state.unit_id = "";
+    writeUrl();
+    renderExports();
+  }
+  renderFilters();
+  await Promise.all(PANELS.map((panel) => loadPanel(panel, gen)));
+}
+
+function rerender() {
+  translate();
+  document.title = t("page_title");
+  $("lang-toggle").textContent = t("lang_toggle");
+  $("lang-toggle").lang = lang() === "vi" ? "en" : "vi";
+  $("lang-toggle").setAttribute("aria-label", t("lang_toggle_label"));
+  renderFilters();
+  renderExports();
+  PANELS.forEach(renderPanel);
+  renderFreshness();
+}
+
+function start() {
+  setLang(initialLang(location.search), false);
+  buildPanels();
+  rerender();
+  $("as-of").addEventListener("change", (e) => {
+    if (!e.target.value) return; // a half-typed or cleared date: wait for a whole one
+    state.as_of = e.target.value;
+    loadAll();
+  });
+  for (const [id, key] of [["unit", "unit_id"], ["sector", "sector"], ["level", "level"]]) {
+    $(id).addEventListener("change", (e) => {
+      state[key] = e.target.value;
+      loadAll();
+    });
+  }
+  $("filters").addEventListener("submit", (e) => e.preventDefault());
+  $("lang-toggle").addEventListener("click", () => {
+    setLang(lang() === "vi" ? "en" : "vi", true);
+    writeUrl();
+    rerender();
+  });
+  loadAll();
+}
+
+start();

@@ -1,0 +1,149 @@
+"""For the dashboard's browser tests: a real reporting app (uvicorn on a free port in a background thread,
+over a fresh database whose projections hold the scenario), headless Chromium, and readers of the page."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from playwright.async_api import Browser, BrowserContext, Download, Page, async_playwright, expect
+
+from cds_contracts import Registry, TopicSpec
+from reporting.adapters.projection_schema import use_active_schema
+from reporting.config import Settings
+from reporting.entrypoints.app import build_app
+from reporting.entrypoints.subscribers import make_consumer
+from services.reporting.tests.integration.scenario import (
+    Feeder,
+    RaisingDeadLetters,
+    correction,
+    history,
+    reorganisation,
+)
+
+ARTIFACTS = Path(__file__).resolve().parents[4] / ".run" / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@asynccontextmanager
+async def running_dashboard(
+    database: str, pool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
+) -> AsyncIterator[str]:
+    """Base URL of a running app whose projections hold history + reorganisation + correction.
+
+    The events go straight into the projections under the app's own consumer name, so `current_to` is
+    theirs; the app's live consumer reads fresh, empty topics (a private consumer group: the stack's
+    running reporting service never sees it)."""
+    name = f"reporting-dashboard-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(name, before_batch=use_active_schema)
+    consumer.bind(pool, RaisingDeadLetters())
+    feeder = Feeder(consumer)
+    for events in (history(), reorganisation(), correction()):
+        assert (await feeder.feed(events)).applied == len(events)
+
+    registry, _ = personnel_topics
+    settings = Settings(database_url=database, kafka_bootstrap_servers=bootstrap, consumer_name=name)
+    app = build_app(settings, registry=registry)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # the bound socket goes to uvicorn: no window for another process to take the port
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="dashboard-app", daemon=True)
+    thread.start()
+    try:
+        for _ in range(300):
+            if server.started or not thread.is_alive():
+                break
+            await asyncio.sleep(0.05)
+        assert server.started, "the reporting app did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 30)
+        sock.close()
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+async def new_context(browser: Browser, viewport: dict[str, int]) -> BrowserContext:
+    return await browser.new_context(
+        viewport=viewport,  # type: ignore[arg-type]
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        accept_downloads=True,
+    )
+
+
+async def open_page(context: BrowserContext, address: str) -> tuple[Page, list[str]]:
+    """The page once every panel has answered; `errors` collects uncaught script errors."""
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(address)
+    await settled(page)
+    return page, errors
+
+
+async def settled(page: Page) -> None:
+    """Every panel answered (ready or error); a filter change marks them all loading at once."""
+    await expect(page.locator("section.panel:not([data-state='loading'])")).to_have_count(5, timeout=15_000)
+
+
+async def card(page: Page, name: str) -> tuple[str, str]:
+    """A card's figure and the line under it."""
+    value = await page.locator(f"[data-card='{name}'] .value").inner_text()
+    sub = page.locator(f"[data-card='{name}'] .sub")
+    return value, (await sub.inner_text() if await sub.count() else "")
+
+
+async def cards(page: Page) -> dict[str, str]:
+    return {
+        c: (await card(page, c))[0]
+        for c in ("officers", "dedicated_share", "information_security", "coverage", "community_teams", "vacancies")
+    }
+
+
+async def panel_states(page: Page) -> dict[str, str | None]:
+    sections = page.locator("section.panel")
+    return {
+        (await sections.nth(i).get_attribute("id") or ""): await sections.nth(i).get_attribute("data-state")
+        for i in range(await sections.count())
+    }
+
+
+async def chart_row(page: Page, chart: int, month: str) -> list[str]:
+    """The data-table cells of `month` in the n-th chart's fallback table."""
+    row = page.locator("figure.chart").nth(chart).locator("tbody tr", has=page.locator(f"th:text-is('{month}')"))
+    return await row.locator("td").all_text_contents()
+
+
+async def rows(page: Page, panel: str) -> list[str | None]:
+    """The unit ids of a panel's table rows, in order."""
+    found = page.locator(f"#panel-{panel} tbody tr")
+    return [await found.nth(i).get_attribute("data-unit") for i in range(await found.count())]
+
+
+async def read_download(download: Download) -> bytes:
+    path = await download.path()
+    return path.read_bytes()

@@ -1,0 +1,71 @@
+"""The dashboard's files: one dictionary with both languages for every word, and the router serving them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from reporting.domain.labels import ENUMS
+from reporting.domain.slices import LEVELS, SECTORS
+from reporting.entrypoints import dashboard
+
+STATIC = dashboard.STATIC
+MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "i18n.json").read_text(encoding="utf-8"))
+SOURCES = {p.name: p.read_text(encoding="utf-8") for p in STATIC.iterdir() if p.suffix in (".js", ".html")}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
+    for key, entry in MESSAGES.items():
+        assert set(entry) == {"vi", "en"}, key
+        assert entry["vi"].strip() and entry["en"].strip(), key
+        assert set(PLACEHOLDER.findall(entry["vi"])) == set(PLACEHOLDER.findall(entry["en"])), key
+
+
+def test_every_message_used_exists_and_every_message_is_used() -> None:
+    code = "\n".join(SOURCES.values())
+    used = set(re.findall(r"""\bt\(\s*"(\w+)\"""", code)) | set(re.findall(r'data-i18n="(\w+)"', code))
+    assert used, "no message use found: has the page's code changed shape?"
+    assert used - set(MESSAGES) == set()
+    # keys also appear as plain strings (panel titles, card labels) or built from a prefix (export_csv/xlsx)
+    unused = {k for k in MESSAGES if f'"{k}"' not in code and not k.startswith("export_")}
+    assert unused == set()
+
+
+def test_the_code_labels_the_page_uses_cover_every_sector_and_level() -> None:
+    assert set(SECTORS) <= set(ENUMS["sector"])
+    assert set(LEVELS) <= set(ENUMS["level"])
+    for enum in ("unit_kind", "coverage_gap"):
+        assert ENUMS[enum], enum
+    for name in ("sector", "level", "unit_kind", "coverage_gap"):
+        assert f'"{name}"' in SOURCES["app.js"] + SOURCES["panels.js"]
+
+
+def test_the_router_serves_the_page_its_files_and_nothing_else() -> None:
+    app = FastAPI()
+    app.include_router(dashboard.router)
+    client = TestClient(app)
+    for path in ("/", "/dashboard"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 307 and response.headers["location"] == "/dashboard/"
+    page = client.get("/dashboard/")
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<html lang="vi">' in page.text and "http" not in page.text  # nothing loaded from elsewhere
+    for name in [*re.findall(r'(?:src|href)="([\w.]+)"', page.text), "panels.js", "i18n.json"]:
+        response = client.get(f"/dashboard/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["cache-control"] == "no-cache"
+    assert client.get("/dashboard/app.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    labels = client.get("/dashboard/labels.json").json()
+    assert labels["sector"]["party_agency"] == {"vi": "Cơ quan Đảng", "en": "Party agencies"}
+    for bad in ("missing.js", "..%2Fdashboard.py", "%2E%2E/app.py", "dashboard.py", ".hidden.js"):
+        assert client.get(f"/dashboard/{bad}").status_code == 404, bad
+
+
+def test_no_asset_reaches_the_network() -> None:
+    for name, text in SOURCES.items():
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", text), name
+        assert not re.search(r"""\bimport\s[^;]*from\s+["'](?!\./)""", text), name  # only the page's own modules

@@ -1,0 +1,120 @@
+"""What the new `cds-platform` subcommands print; the work itself is in the sibling modules."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cds_contracts import TopicSpec, all_topics
+
+from .dlq import dlq_name, execute_replay, list_dead_letters, plan_replay
+from .outbox import format_age, outbox_backlog
+from .progress import Progress
+from .topics import verify_topics
+
+
+def topics_verify(bootstrap: str, prefix: str) -> int:
+    specs = [TopicSpec(prefix + t.name, t.partitions, t.config) for t in all_topics()]
+    problems = asyncio.run(verify_topics(bootstrap, specs))
+    if problems:
+        print(f"{len(problems)} of {len(specs)} topics are not as declared:")
+        for line in problems:
+            print(f"  {line}")
+        return 1
+    print(f"topics: all {len(specs)} present with the declared partitions")
+    return 0
+
+
+def dlq_list(bootstrap: str, prefix: str, topic: str, limit: int, as_json: bool) -> int:
+    name = dlq_name(topic, prefix)
+    letters = asyncio.run(list_dead_letters(bootstrap, name, limit))
+    if as_json:
+        print(json.dumps([d.as_dict() for d in letters], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{name}: {len(letters)} dead letter(s) shown (newest last, at most {limit})")
+    for d in letters:
+        x = d.as_dict()
+        print(
+            f"[{x['partition']}]@{x['offset']}  key={x['key']}  from {x['origin_topic']}"
+            f"[{x['origin_partition']}]@{x['origin_offset']}  consumer={x['consumer']}"
+            f"  attempt={x['attempt']}  at {x['failed_at']}\n    cause: {x['cause']}"
+        )
+    return 0
+
+
+def _parse_offsets(values: Sequence[str] | None) -> list[tuple[int, int]] | None:
+    if values is None:
+        return None
+    out = []
+    for v in values:
+        partition, sep, offset = v.partition(":")
+        if not sep or not partition.isdigit() or not offset.isdigit():
+            raise SystemExit(f"--offsets takes PARTITION:OFFSET of the .dlq (as `dlq list` shows), not {v!r}")
+        out.append((int(partition), int(offset)))
+    return out
+
+
+def dlq_replay(
+    bootstrap: str,
+    prefix: str,
+    topic: str,
+    consumer: str | None,
+    offsets: Sequence[str] | None,
+    dry_run: bool,
+    *,
+    group: str | None = None,
+) -> int:
+    name = dlq_name(topic, prefix)
+    plan = asyncio.run(
+        plan_replay(
+            bootstrap, name, consumer=consumer, offsets=_parse_offsets(offsets), group_prefix=prefix, group=group
+        )
+    )
+    for p, o in plan.already_replayed:
+        print(f"[{p}]@{o}: already replayed by {plan.group}, skipped")
+    for p, o in plan.not_found:
+        print(f"[{p}]@{o}: no such dead letter" + (f" of consumer {consumer}" if consumer else ""))
+    verb = "would replay" if dry_run else "replaying"
+    for d in plan.to_publish:
+        print(f"{verb} [{d.partition}]@{d.offset} key={d.as_dict()['key']} -> {d.origin_topic} ({d.consumer})")
+    if dry_run:
+        print(f"dry run: {len(plan.to_publish)} record(s) would be replayed; nothing published")
+        return 0
+    progress = Progress(f"replaying {name}", len(plan.to_publish))
+    done = asyncio.run(execute_replay(bootstrap, plan, progress=progress))
+    progress.finish()
+    print(f"replayed {done} record(s) from {name}; progress recorded in consumer group {plan.group}")
+    return 1 if plan.not_found else 0
+
+
+def outbox_report(urls: Sequence[str]) -> int:
+    failed = 0
+    print(f"{'database':<16} {'pending':>8} {'oldest':>12} {'failing':>8}")
+    for url in urls:
+        try:
+            b = asyncio.run(outbox_backlog(url))
+        except Exception as exc:  # report every database, then fail
+            failed += 1
+            print(f"{url.rsplit('/', 1)[-1]:<16} unreachable: {type(exc).__name__}: {exc}")
+            continue
+        if not b.has_outbox:
+            print(f"{b.database:<16} {'no outbox table':>30}")
+        else:
+            print(f"{b.database:<16} {b.pending:>8} {format_age(b.oldest_age):>12} {b.failing:>8}")
+    return 1 if failed else 0
+
+
+def rebuild_reporting(args: Sequence[str]) -> int:
+    """Run the reporting service's own rebuild command: plumbing never imports a service."""
+    here = str(Path(sys.executable).parent)  # the venv's scripts, even when PATH does not include them
+    exe = shutil.which("reporting-rebuild", path=os.pathsep.join([here, os.environ.get("PATH", "")]))
+    if exe is None:
+        print("reporting-rebuild is not installed here; run this where the reporting service is", file=sys.stderr)
+        return 2
+    return subprocess.run([exe, *args], check=False).returncode  # noqa: S603 - our own console script

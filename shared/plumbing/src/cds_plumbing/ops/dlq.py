@@ -1,0 +1,264 @@
+"""Reading dead-letter topics and replaying their records to the topic they came from.
+
+A replay re-publishes the original key, value and headers (minus the `x-dlq-*` ones) to the origin topic;
+the same key puts the record on the same partition as the original, and the unchanged `ce_id` lets every
+consumer's inbox skip it where it was already applied.
+
+Progress of a replay is kept as a committed offset of a consumer group on the .dlq, one group per
+`--consumer` selection, so running the same replay twice publishes nothing the second time. Records
+replayed out of order (`--offsets`) ahead of that position are kept in the commit's metadata until the
+position passes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from cds_contracts import dlq_topic
+from cds_plumbing import deadletter as dl
+
+from .progress import Progress
+
+DLQ_HEADER_PREFIX = "x-dlq-"
+REPLAY_GROUP = "cds-dlq-replay"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    def header(self, name: str) -> str:
+        # The last one wins: a record dead-lettered again after a replay carries only the newest x-dlq-*.
+        found = [v for k, v in self.headers if k == name]
+        return found[-1].decode("utf-8", "replace") if found else ""
+
+    @property
+    def consumer(self) -> str:
+        return self.header(dl.CONSUMER)
+
+    @property
+    def origin_topic(self) -> str:
+        return self.header(dl.ORIGIN_TOPIC)
+
+    def replay_headers(self) -> list[tuple[str, bytes]]:
+        return [(k, v) for k, v in self.headers if not k.startswith(DLQ_HEADER_PREFIX)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "partition": self.partition,
+            "offset": self.offset,
+            "key": self.key.decode("utf-8", "replace") if self.key is not None else None,
+            "origin_topic": self.origin_topic,
+            "origin_partition": self.header(dl.ORIGIN_PARTITION),
+            "origin_offset": self.header(dl.ORIGIN_OFFSET),
+            "cause": self.header(dl.CAUSE),
+            "error_type": self.header(dl.ERROR_TYPE),
+            "consumer": self.consumer,
+            "attempt": self.header(dl.ATTEMPT),
+            "failed_at": self.header(dl.FAILED_AT),
+        }
+
+
+def dlq_name(topic: str, prefix: str = "") -> str:
+    """Accept `personnel.officer` or `personnel.officer.dlq`, with or without the deployment's prefix."""
+    name = topic if topic.startswith(prefix) else prefix + topic
+    return name if name.endswith(dlq_topic("")) else dlq_topic(name)
+
+
+def replay_group(consumer: str | None, prefix: str = "") -> str:
+    return f"{prefix}{REPLAY_GROUP}" + (f".{consumer}" if consumer else "")
+
+
+async def _partitions(kafka: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    for _ in range(50):
+        parts = kafka.partitions_for_topic(topic)
+        if parts:
+            return [TopicPartition(topic, p) for p in sorted(parts)]
+        await kafka._client.force_metadata_update()  # a topic created moments ago may not be known yet
+        await asyncio.sleep(0.1)
+    raise LookupError(f"topic {topic} does not exist")
+
+
+async def _read(kafka: AIOKafkaConsumer, ranges: dict[TopicPartition, tuple[int, int]]) -> list[DeadLetter]:
+    """Every record with start <= offset < end, per partition, in offset order."""
+    todo = {tp: r for tp, r in ranges.items() if r[0] < r[1]}
+    kafka.assign(list(ranges))
+    for tp, (start, _) in todo.items():
+        kafka.seek(tp, start)
+    out: dict[TopicPartition, list[DeadLetter]] = {tp: [] for tp in ranges}
+    while todo:
+        batch = await kafka.getmany(*todo, timeout_ms=500)
+        for tp, records in batch.items():
+            end = ranges[tp][1]
+            out[tp] += [
+                DeadLetter(r.partition, r.offset, r.key, r.value, tuple((k, bytes(v)) for k, v in r.headers or ()))
+                for r in records
+                if r.offset < end
+            ]
+        for tp in list(todo):
+            if await kafka.position(tp) >= todo[tp][1]:
+                del todo[tp]
+    return [d for tp in sorted(out, key=lambda t: t.partition) for d in out[tp]]
+
+
+async def _bounds(kafka: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, tuple[int, int]]:
+    tps = await _partitions(kafka, topic)
+    begin, end = await kafka.beginning_offsets(tps), await kafka.end_offsets(tps)
+    return {tp: (begin[tp], end[tp]) for tp in tps}
+
+
+async def list_dead_letters(bootstrap_servers: str, topic: str, limit: int = 50) -> list[DeadLetter]:
+    """The `limit` most recent dead letters of `topic` (a .dlq), oldest first."""
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        bounds = await _bounds(kafka, topic)
+        # The newest `limit` of each partition are enough to find the newest `limit` overall.
+        records = await _read(kafka, {tp: (max(b, e - limit), e) for tp, (b, e) in bounds.items()})
+    finally:
+        await kafka.stop()
+    records.sort(key=lambda d: (d.header(dl.FAILED_AT), d.partition, d.offset))
+    return records[-limit:] if limit > 0 else []
+
+
+@dataclass
+class ReplayPlan:
+    topic: str
+    group: str
+    to_publish: list[DeadLetter] = field(default_factory=list)
+    already_replayed: list[tuple[int, int]] = field(default_factory=list)
+    not_found: list[tuple[int, int]] = field(default_factory=list)
+    # The group's state after the replay: next offset to look at, and replayed offsets beyond it.
+    commits: dict[TopicPartition, tuple[int, set[int]]] = field(default_factory=dict)
+
+
+def _parse_metadata(metadata: str) -> set[int]:
+    try:
+        return {int(o) for o in json.loads(metadata).get("replayed", [])} if metadata else set()
+    except (ValueError, AttributeError):
+        return set()
+
+
+def _metadata(replayed: set[int]) -> str:
+    return json.dumps({"replayed": sorted(replayed)}) if replayed else ""
+
+
+async def _group_state(bootstrap_servers: str, group: str, tps: list[TopicPartition]) -> dict[TopicPartition, Any]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        return dict(await admin.list_consumer_group_offsets(group, partitions=tps))
+    finally:
+        await admin.close()
+
+
+def _plan_partition(
+    plan: ReplayPlan,
+    tp: TopicPartition,
+    records: list[DeadLetter],
+    position: int,
+    replayed: set[int],
+    consumer: str | None,
+    wanted: set[int] | None,
+) -> None:
+    for d in records:
+        mine = consumer is None or d.consumer == consumer
+        if not mine or (wanted is not None and d.offset not in wanted):
+            continue
+        if d.offset in replayed:
+            plan.already_replayed.append((tp.partition, d.offset))
+        else:
+            plan.to_publish.append(d)
+            replayed = replayed | {d.offset}
+    # Move the position over everything this group has nothing more to do with.
+    for d in records:
+        if d.offset in replayed or (consumer is not None and d.consumer != consumer):
+            position = d.offset + 1
+        else:
+            break
+    plan.commits[tp] = (position, {o for o in replayed if o >= position})
+
+
+async def plan_replay(
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    consumer: str | None = None,
+    offsets: Iterable[tuple[int, int]] | None = None,
+    group_prefix: str = "",
+    group: str | None = None,
+) -> ReplayPlan:
+    """What a replay of `topic` (a .dlq) would publish, given what this group already replayed."""
+    group = group or replay_group(consumer, group_prefix)
+    plan = ReplayPlan(topic, group)
+    asked = None if offsets is None else list(offsets)
+    wanted: dict[int, set[int]] | None = None
+    if asked is not None:
+        wanted = {}
+        for partition, offset in asked:
+            wanted.setdefault(partition, set()).add(offset)
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        bounds = await _bounds(kafka, topic)
+        state = await _group_state(bootstrap_servers, group, list(bounds))
+        ranges: dict[TopicPartition, tuple[int, int]] = {}
+        starts: dict[TopicPartition, tuple[int, set[int]]] = {}
+        for tp, (begin, end) in bounds.items():
+            committed = state.get(tp)
+            position = max(committed.offset if committed and committed.offset >= 0 else 0, begin)
+            replayed = _parse_metadata(committed.metadata) if committed else set()
+            starts[tp] = (position, replayed)
+            if wanted is not None:
+                mine = wanted.get(tp.partition, set())
+                plan.already_replayed += [(tp.partition, o) for o in mine if o < position]
+                end = min(end, max(mine, default=position - 1) + 1)  # no further than the last one asked for
+            ranges[tp] = (position, max(position, end))
+        records = await _read(kafka, ranges)
+        for tp, (position, replayed) in starts.items():
+            want = None if wanted is None else wanted.get(tp.partition, set())
+            here = [d for d in records if d.partition == tp.partition]
+            _plan_partition(plan, tp, here, position, replayed, consumer, want)
+    finally:
+        await kafka.stop()
+    plan.already_replayed = sorted(set(plan.already_replayed))
+    missing = set(asked or ()) - {(d.partition, d.offset) for d in plan.to_publish}
+    plan.not_found = sorted(missing - set(plan.already_replayed))
+    return plan
+
+
+async def execute_replay(bootstrap_servers: str, plan: ReplayPlan, *, progress: Progress | None = None) -> int:
+    """Publish the plan's records to their origin topics, then record the group's progress on the .dlq.
+
+    Crashing between the two re-publishes some records on the next run: duplicates, which the consumers'
+    inbox skips."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    try:
+        for i, d in enumerate(plan.to_publish, 1):
+            if not d.origin_topic:
+                raise ValueError(f"{plan.topic}[{d.partition}]@{d.offset} has no {dl.ORIGIN_TOPIC} header")
+            await producer.send_and_wait(d.origin_topic, value=d.value, key=d.key, headers=d.replay_headers())
+            if progress:
+                progress.update(i)
+    finally:
+        await producer.stop()
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=plan.group, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        kafka.assign(list(plan.commits))
+        await kafka.commit({tp: (pos, _metadata(extra)) for tp, (pos, extra) in plan.commits.items()})
+    finally:
+        await kafka.stop()
+    return len(plan.to_publish)
