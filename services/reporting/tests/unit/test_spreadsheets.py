@@ -160,3 +160,13 @@ def test_problems_name_a_missing_row_path_or_column() -> None:
     assert problems(spec, {"other": []}) == ["t: none of ['rows'] in the body of /x"]
     with pytest.raises(ValueError, match="unknown column type"):
         columns("a:float | A | A")
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    hostile = {**COVERAGE, "agencies": [{**COVERAGE["agencies"][0], "name_vi": '=HYPERLINK("http://x","Bấm")'}]}
+    spec = SPECS["coverage"]
+    rows = list(csv.reader(io.StringIO(render(spec, hostile, "csv").decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x","Bấm")'
+    sheet = load_workbook(io.BytesIO(render(spec, hostile, "xlsx"))).worksheets[0]
+    cell = sheet.cell(row=2, column=2)
+    assert cell.value == '=HYPERLINK("http://x","Bấm")' and cell.data_type == "s"

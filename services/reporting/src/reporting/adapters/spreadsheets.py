@@ -89,11 +89,25 @@ def render(spec: TableSpec, body: dict[str, Any], fmt: Fmt, lang: Lang = "vi") -
     return _xlsx(headers, rows, about(spec, body, lang), lang)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting like this would run as a formula when the file is opened in a spreadsheet."""
+
+
+def _csv_cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str) and v.startswith(FORMULA_STARTS):
+        return "'" + v  # OWASP's advice for CSV injection: a leading quote keeps it text
+    return v
+
+
 def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF, quotes only where needed
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in r] for r in rows])
+    writer.writerows([[_csv_cell(v) for v in r] for r in rows])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -111,6 +125,8 @@ def _xlsx(headers: list[str], rows: list[list[Any]], covers: list[tuple[str, str
         for c in column:
             if isinstance(c.value, dt.date):
                 c.number_format = DATE_FORMAT
+            elif isinstance(c.value, str) and c.value.startswith("="):
+                c.data_type = "s"  # openpyxl stores "=..." as a formula; names from the data are never formulas
     data.freeze_panes = "A2"
     for i, header in enumerate(headers, 1):  # wide enough for the header, within reason
         data.column_dimensions[get_column_letter(i)].width = min(max(10, len(header) + 2), 40)
