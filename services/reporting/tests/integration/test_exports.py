@@ -106,7 +106,7 @@ def test_dates_and_numbers_keep_their_types(client: TestClient) -> None:
     sheet = load_workbook(io.BytesIO(got.content)).worksheets[0]
     (row,) = list(sheet.iter_rows(min_row=2, values_only=True))
     # O1's certificate from personnel, expiring 9 January 2027: 39 days after 1 December 2026.
-    assert row[0] == "CERT-1" and row[5:] == (dt.datetime(2024, 1, 10), dt.datetime(2027, 1, 9), "Hồ sơ cán bộ", 39)
+    assert row[0] == "CERT-1" and row[4:] == (dt.datetime(2024, 1, 10), dt.datetime(2027, 1, 9), "Hồ sơ cán bộ", 39)
     attainment = client.get(
         "/api/v1/exports/attainment.csv", params={"year": "2024", "as_of": "2024-12-31", "lang": "en"}
     )

@@ -218,6 +218,7 @@ async def test_certificates_expiring_within_90_days(ctx: ViewContext) -> None:
         ("CERT-2", "o2", "P", 62)
     ]
     assert (await tv.expiring(ctx, D(2024, 10, 1), WHOLE_PROVINCE, 90))["certificates"] == []
+    assert all("full_name" not in c for c in soon["certificates"])  # aggregated service: officers by id only
 
 
 async def test_drills_and_open_findings_by_unit(ctx: ViewContext) -> None:

@@ -100,9 +100,9 @@ async def expiring_certificates(
                    UNION ALL
                    SELECT certificate_id, officer_id, name, issued_on, expires_on, 'personnel'
                    FROM officer_certificates)
-            SELECT c.certificate_id, c.officer_id, o.full_name, s.unit_id, c.name, c.issued_on, c.expires_on,
+            SELECT c.certificate_id, c.officer_id, s.unit_id, c.name, c.issued_on, c.expires_on,
                    c.source, (c.expires_on - $1) AS days_left
-            FROM certs c JOIN serving s USING (officer_id) LEFT JOIN officers o USING (officer_id)
+            FROM certs c JOIN serving s USING (officer_id)
             WHERE c.expires_on BETWEEN $1 AND $1 + $2::int AND ($3::text[] IS NULL OR s.unit_id = ANY ($3))
             ORDER BY c.expires_on, c.certificate_id""",
         as_of,

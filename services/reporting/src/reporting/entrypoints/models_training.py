@@ -81,8 +81,7 @@ class TrainedShareResponse(Header):
 
 class ExpiringCertificate(Frozen):
     certificate_id: str = Field(description="Certificate identifier.")
-    officer_id: str = Field(description="Holder.")
-    full_name: str | None = Field(description="Holder's name, when personnel's record is known.")
+    officer_id: str = Field(description="Holder (by id only: reporting serves no personal names).")
     unit_id: str = Field(description="Holder's unit on as_of.")
     name: str = Field(description="Certificate name.")
     issued_on: dt.date = Field(description="Day of issue.")

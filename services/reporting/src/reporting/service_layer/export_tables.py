@@ -106,7 +106,6 @@ _SPECS = (
         columns("""
         certificate_id | Mã chứng chỉ | Certificate
         officer_id | Mã cán bộ | Officer
-        full_name | Họ và tên | Full name
         unit_id | Mã đơn vị | Unit code
         name | Tên chứng chỉ | Certificate name
         issued_on:date | Ngày cấp | Issued on

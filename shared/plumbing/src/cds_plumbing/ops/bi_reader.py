@@ -43,7 +43,5 @@ async def ensure_bi_reader(admin_url: str, database: str, owner: str, reader: st
             await conn.execute(
                 f"ALTER DEFAULT PRIVILEGES FOR ROLE {own} IN SCHEMA {BI_SCHEMA} GRANT SELECT ON TABLES TO {rd}"
             )
-            # the database's default PUBLIC rights would let any login create tables in public (PG < 15 only)
-            await conn.execute(f"REVOKE CREATE ON SCHEMA public FROM {rd}")
     finally:
         await conn.close()
