@@ -1,5 +1,8 @@
 """For the dashboard's browser tests: a real reporting app (uvicorn on a free port in a background thread,
-over a fresh database whose projections hold the scenario), headless Chromium, and readers of the page."""
+over a fresh database whose projections hold the scenario), headless Chromium, and readers of the page.
+
+The scenario is scenario.py's (history + reorganisation + correction) with English names for four units
+and, for the recruitment and training panels, three vacancies and one class (see `openings_and_class`)."""
 
 from __future__ import annotations
 
@@ -16,28 +19,72 @@ import asyncpg
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, Download, Page, async_playwright, expect
 
-from cds_contracts import Registry, TopicSpec
+from cds_contracts import Event, Registry, TopicSpec
+from cds_contracts import recruitment as r
+from cds_contracts.personnel_org_units import OrgUnitRegistered
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
 from reporting.entrypoints.subscribers import make_consumer
 from services.reporting.tests.integration.scenario import (
+    D,
     Feeder,
     RaisingDeadLetters,
     correction,
     history,
     reorganisation,
 )
+from services.reporting.tests.integration.trend_world import klass
 
 ARTIFACTS = Path(__file__).resolve().parents[4] / ".run" / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PANELS = [
+    "overview", "trends", "headcount", "coverage", "teams", "attrition-months", "attrition-units", "trained-share",
+    "vacancies",
+]  # fmt: skip
+"""The page's panels in page order (section ids without the panel- prefix)."""
+
+# P's renaming on 2025-07-01 carries no English name: from then on the page falls back to name_vi.
+ENGLISH = {
+    "P": "Vinh Phuc Provincial People's Committee",
+    "P.SKHCN": "Department of Science and Technology",
+    "D": "Tam Duong District People's Committee",
+    "C3": "Kim Long Commune People's Committee",
+}
+
+
+def with_english_names(events: list[Event]) -> list[Event]:
+    return [
+        e.model_copy(update={"name_en": ENGLISH[e.unit_id]})
+        if isinstance(e, OrgUnitRegistered) and e.unit_id in ENGLISH
+        else e
+        for e in events
+    ]
+
+
+def openings_and_class() -> list[Event]:
+    """V1: C3, 2 IT technical positions, open 1 May 2025 (applications until 15 July), expired 1 September.
+    V2: P.SKHCN, 1 information security position, open from 1 June 2025. V3: P.SKHCN, 1 data position, open
+    from 1 October 2025. Class K1 ended 5 May 2025: O1 (P.SKHCN) and O4 (C1) passed, O3 (D) failed."""
+    return [
+        r.VacancyOpened(
+            vacancy_id="V1", unit_id="C3", function="it_technical", positions=2, opened_on=D(2025, 5, 1),
+            closes_on=D(2025, 7, 15),
+        ),
+        r.VacancyClosed(vacancy_id="V1", closed_on=D(2025, 9, 1), outcome="expired"),
+        r.VacancyOpened(
+            vacancy_id="V2", unit_id="P.SKHCN", function="information_security", positions=1, opened_on=D(2025, 6, 1)
+        ),
+        r.VacancyOpened(vacancy_id="V3", unit_id="P.SKHCN", function="data", positions=1, opened_on=D(2025, 10, 1)),
+        *klass("K1", D(2025, 5, 5), {"O1": ("P.SKHCN", True), "O4": ("C1", True), "O3": ("D", False)}),
+    ]  # fmt: skip
 
 
 @asynccontextmanager
 async def running_dashboard(
     database: str, pool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
 ) -> AsyncIterator[str]:
-    """Base URL of a running app whose projections hold history + reorganisation + correction.
+    """Base URL of a running app whose projections hold the scenario (see the module's docstring).
 
     The events go straight into the projections under the app's own consumer name, so `current_to` is
     theirs; the app's live consumer reads fresh, empty topics (a private consumer group: the stack's
@@ -46,7 +93,7 @@ async def running_dashboard(
     consumer = make_consumer(name, before_batch=use_active_schema)
     consumer.bind(pool, RaisingDeadLetters())
     feeder = Feeder(consumer)
-    for events in (history(), reorganisation(), correction()):
+    for events in (with_english_names(history()), reorganisation(), correction(), openings_and_class()):
         assert (await feeder.feed(events)).applied == len(events)
 
     registry, _ = personnel_topics
@@ -107,7 +154,8 @@ async def open_page(context: BrowserContext, address: str) -> tuple[Page, list[s
 
 async def settled(page: Page) -> None:
     """Every panel answered (ready or error); a filter change marks them all loading at once."""
-    await expect(page.locator("section.panel:not([data-state='loading'])")).to_have_count(5, timeout=15_000)
+    answered = page.locator("section.panel:not([data-state='loading'])")
+    await expect(answered).to_have_count(len(PANELS), timeout=15_000)
 
 
 async def card(page: Page, name: str) -> tuple[str, str]:
@@ -138,10 +186,21 @@ async def chart_row(page: Page, chart: int, month: str) -> list[str]:
     return await row.locator("td").all_text_contents()
 
 
-async def rows(page: Page, panel: str) -> list[str | None]:
-    """The unit ids of a panel's table rows, in order."""
+async def rows(page: Page, panel: str, key: str = "data-unit") -> list[str | None]:
+    """The unit ids (or another attribute) of a panel's table rows, in order."""
     found = page.locator(f"#panel-{panel} tbody tr")
-    return [await found.nth(i).get_attribute("data-unit") for i in range(await found.count())]
+    return [await found.nth(i).get_attribute(key) for i in range(await found.count())]
+
+
+async def cells(page: Page, panel: str) -> list[list[str]]:
+    """The text of a panel's table, row by row (the row header first)."""
+    found = page.locator(f"#panel-{panel} tbody tr")
+    return [await found.nth(i).locator("th, td").all_inner_texts() for i in range(await found.count())]
+
+
+async def row_cells(page: Page, panel: str, attr: str, value: str) -> list[str]:
+    """The cells of the panel's row whose `attr` (e.g. data-unit) is `value`, the row header first."""
+    return await page.locator(f"#panel-{panel} tbody tr[{attr}='{value}']").locator("th, td").all_inner_texts()
 
 
 async def read_download(download: Download) -> bytes:

@@ -1,12 +1,15 @@
 """The dashboard in headless Chromium against a real reporting app (see dashboard_support.py).
 
-Expected figures are hand-computed from scenario.py (history + reorganisation + correction):
+Expected figures are hand-computed from scenario.py (history + reorganisation + correction) and the
+vacancies of dashboard_support.py (the tables of the newer panels: test_dashboard_tables.py):
 - today (any day after 2025-09-01): officers O1 O2 O3 O4 O5 O7 O8 serve (O6 left on 2025-08-01, the
   corrected date): 7, dedicated O1 O3 O7 = 3 (42.9%), infosec O1 = 1; agencies P (no IT technical
   officer), P.SKHCN, C12, C3 (no IT leader): 2 of 4 comply; teams T1 T2 T3 T4 with m1 m2 m3 m4 m6.
 - 30 June 2025 (the old tree, district D still there): all eight serve, dedicated O1 O3 O6 O7 = 4 (50%),
   infosec O1 O6 = 2; agencies P, P.SKHCN, D, C1, C2, C3: only P.SKHCN and C2 comply (2 of 6, 33.3%);
   teams T1 T2 T3, members m1 m2 m3 m4 (m5 left in January).
+- vacancies: V1 (1 May - 31 Aug 2025), V2 (from 1 June 2025), V3 (from 1 October 2025): today V2 V3; on
+  30 June 2025 V1 V2, in district D's subtree V1 (unit C3).
 - District D on 30 June 2025: O3 O4 O5 O6 O7 = 5, dedicated O3 O6 O7 (60%), infosec O6; agencies D C1 C2 C3,
   only C2 complies (25%).
 """
@@ -28,6 +31,7 @@ from cds_contracts import Registry, TopicSpec
 from services.reporting.tests.integration.dashboard_support import (
     ARTIFACTS,
     DESKTOP,
+    PANELS,
     PHONE,
     card,
     cards,
@@ -66,20 +70,18 @@ async def test_cards_follow_the_date_picker_and_the_unit_tree(url: str, browser:
     assert await page.locator("html").get_attribute("lang") == "vi"
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
     assert await page.locator("#as-of").input_value() == today
-    assert await panel_states(page) == dict.fromkeys(
-        ["panel-overview", "panel-trends", "panel-headcount", "panel-coverage", "panel-teams"], "ready"
-    )
+    assert await panel_states(page) == dict.fromkeys([f"panel-{p}" for p in PANELS], "ready")
     assert await cards(page) == {
         "officers": "7",
         "dedicated_share": "42,9%",
         "information_security": "1",
         "coverage": "50,0%",
         "community_teams": "4 / 5",
-        "vacancies": "0",
+        "vacancies": "2",
     }
     assert await card(page, "officers") == ("7", "3 chuyên trách · 4 kiêm nhiệm")
     assert (await card(page, "coverage"))[1] == "2/4 cơ quan đạt · 2 chưa đạt"
-    # the 41st and last event fed was stamped 2025-08-01 08:00:41 UTC, 15:00 in the province
+    # the 53rd and last event fed was stamped 2025-08-01 08:00:53 UTC, 15:00 in the province
     await expect(page.locator("#freshness")).to_have_text("Số liệu cập nhật đến 15:00 1 thg 8, 2025")
     flows = page.locator("figure.chart").nth(2)
     assert await flows.locator("svg title").text_content() == "Nghỉ việc và tuyển dụng trong tháng"
@@ -94,13 +96,13 @@ async def test_cards_follow_the_date_picker_and_the_unit_tree(url: str, browser:
         "information_security": "2",
         "coverage": "33,3%",
         "community_teams": "3 / 4",
-        "vacancies": "0",
+        "vacancies": "2",
     }
     # trends: the 24 months to June 2025, on each month end (O7 and O8 from June 2024, O7 dedicated in 2025)
     assert await chart_row(page, 0, "05/2024") == ["6", "3", "2"]
     assert await chart_row(page, 0, "12/2024") == ["8", "3", "2"]
     assert await chart_row(page, 0, "01/2025") == ["8", "4", "2"]
-    assert sorted(await rows(page, "coverage")) == ["C1", "C3", "D", "P"]  # type: ignore[type-var]
+    assert await rows(page, "coverage") == ["C1", "C3", "D", "P", "C2", "P.SKHCN"]  # every agency, failing first
     headcount = page.locator("#panel-headcount tr[data-unit='D'] td")
     assert (await headcount.all_inner_texts())[:2] == ["Cấp huyện", "5"]
 
@@ -117,7 +119,7 @@ async def test_cards_follow_the_date_picker_and_the_unit_tree(url: str, browser:
         "information_security": "1",
         "coverage": "25,0%",
         "community_teams": "3 / 4",
-        "vacancies": "0",
+        "vacancies": "1",
     }
 
     # District D is dissolved on 1 July 2025: the filter falls back to the whole province and says so.
@@ -226,7 +228,7 @@ async def test_keyboard_phone_width_and_error_states(url: str, browser: Browser)
     assert (await panel_states(page))["panel-trends"] == "error"
     alert = page.locator("#panel-trends [role='alert']")
     await expect(alert).to_contain_text("Không tải được dữ liệu (503): trends are down")
-    assert [s for p, s in (await panel_states(page)).items() if p != "panel-trends"] == ["ready"] * 4
+    assert [s for p, s in (await panel_states(page)).items() if p != "panel-trends"] == ["ready"] * (len(PANELS) - 1)
     await page.unroute("**/api/v1/trends?*")
     await alert.get_by_role("button").click()
     await expect(page.locator("#panel-trends")).to_have_attribute("data-state", "ready")

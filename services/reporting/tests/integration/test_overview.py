@@ -68,6 +68,19 @@ def test_cards_after_the_reorganisation_for_peoples_committees(client: TestClien
     assert whole["attrition"] == {"departures_12m": 1, "rate_12m": 0.132, "private_sector_share": 1.0}
 
 
+def test_cards_on_days_that_are_not_month_ends(client: TestClient) -> None:
+    # 20 March 2025: the 12 months from 1 April 2024 hold O6's departure on 15 March. Month ends: 6 (April,
+    # May), 8 with O7 and O8 (June-February, 9 months), 7 on 20 March: 91 / 12 = 7.58; 1 / 7.58 = 13.2%.
+    march = client.get("/api/v1/overview", params={"as_of": "2025-03-20"})
+    assert march.status_code == 200, march.text
+    assert march.json()["cards"]["attrition"] == {"departures_12m": 1, "rate_12m": 0.132, "private_sector_share": 1.0}
+    # 10 March 2026: the window starts on 1 April 2025, after O6 left (15 March 2025, a month that is
+    # not in it, rather than a month without hires)
+    later = client.get("/api/v1/overview", params={"as_of": "2026-03-10"})
+    assert later.status_code == 200, later.text
+    assert later.json()["cards"]["attrition"] == {"departures_12m": 0, "rate_12m": 0.0, "private_sector_share": None}
+
+
 def test_unknown_unit_and_bad_sector(client: TestClient) -> None:
     gone = client.get("/api/v1/overview", params={"as_of": "2025-07-01", "unit_id": "D"})
     assert gone.status_code == 404 and "does not exist on 2025-07-01" in gone.json()["detail"]

@@ -208,3 +208,13 @@ def test_the_endpoint(client: TestClient) -> None:
         assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json", params
     gone = client.get("/api/v1/trends", params={"as_of": "2025-10-15", "unit_id": "D"})
     assert gone.status_code == 404 and "does not exist on 2025-10-15" in gone.json()["detail"]
+
+
+async def test_a_merger_after_as_of_is_not_part_of_the_report(ctx: ViewContext) -> None:
+    # C0 merges into C1 on 2023-01-01: a report as of 2022-12-31 knows C1 alone; one as of 2023 carries C0's O11
+    def headcounts(body: dict[str, Any]) -> dict[str, int]:
+        return {m["month"]: m["headcount"] for m in body["months"]}
+
+    before = headcounts(await trends(ctx, D(2022, 12, 31), Slice(unit_id="C1"), "2022-06", "2022-12"))
+    after = headcounts(await trends(ctx, D(2023, 6, 30), Slice(unit_id="C1"), "2022-06", "2022-12"))
+    assert {m: after[m] - before[m] for m in ("2022-06", "2022-12")} == {"2022-06": 1, "2022-12": 1}

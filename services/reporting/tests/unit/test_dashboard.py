@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from reporting.domain.labels import ENUMS
 from reporting.domain.slices import LEVELS, SECTORS
 from reporting.entrypoints import dashboard
+from reporting.service_layer.export_tables import SPECS
 
 STATIC = dashboard.STATIC
 MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "i18n.json").read_text(encoding="utf-8"))
@@ -69,3 +70,12 @@ def test_no_asset_reaches_the_network() -> None:
     for name, text in SOURCES.items():
         assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", text), name
         assert not re.search(r"""\bimport\s[^;]*from\s+["'](?!\./)""", text), name  # only the page's own modules
+
+
+def test_every_panel_exports_a_table_cut_from_the_view_it_shows() -> None:
+    panels = re.findall(r'path: "([^"]+)",\s*table: (?:"([^"]+)"|null)', SOURCES["panels.js"])
+    assert len(panels) == 9, "PANELS in panels.js changed shape?"
+    for path, table in panels:
+        if table:
+            assert SPECS[table].path == path, table
+    assert {t for _, t in panels} >= {"attrition-months", "attrition-units", "vacancies", "trained-share", "coverage"}

@@ -21,7 +21,8 @@ _SCOPE = """
   lineage (unit_id) AS (
     SELECT unnest($4::text[])
     UNION
-    SELECT l.predecessor_id FROM unit_lineage l JOIN lineage ON l.successor_id = lineage.unit_id),
+    SELECT l.predecessor_id FROM unit_lineage l JOIN lineage ON l.successor_id = lineage.unit_id
+    WHERE l.effective_date <= $3::date),  -- a merger after as_of is not part of that report
   -- their versions, and every version under them while both were valid (least/greatest skip NULL = open)
   reach (unit_id, valid_from, valid_to, kind, level, path) AS (
     SELECT u.unit_id, u.valid_from, u.valid_to, u.kind, u.level, ARRAY[u.unit_id] FROM unit_versions u

@@ -51,6 +51,17 @@ def month_ends(as_of: dt.date, months: int = 12) -> list[dt.date]:
     return sorted(ends)
 
 
+def attrition_months(as_of: dt.date, departures: list[dict[str, Any]], hires: dict[str, int]) -> list[dict[str, Any]]:
+    """One row per month of the window (oldest first), each with departures, by_reason and hires, from
+    departure rows (month, reason, departures) dated in the window and hires per month."""
+    total = {d.strftime("%Y-%m"): 0 for d in month_ends(as_of)}
+    reasons: dict[str, dict[str, int]] = {m: {} for m in total}
+    for r in departures:
+        total[r["month"]] += r["departures"]  # a KeyError here means a departure outside the window's months
+        reasons[r["month"]][r["reason"]] = reasons[r["month"]].get(r["reason"], 0) + r["departures"]
+    return [{"month": m, "departures": n, "by_reason": reasons[m], "hires": hires.get(m, 0)} for m, n in total.items()]
+
+
 def rolling_attrition(departures: int, headcounts: list[int]) -> dict[str, Any]:
     """Departures over the window divided by the window's average headcount."""
     average = mean(headcounts) if headcounts else 0
@@ -61,7 +72,11 @@ def rolling_attrition(departures: int, headcounts: list[int]) -> dict[str, Any]:
     }
 
 
-def window_start(as_of: dt.date) -> dt.date:
-    """First day of the 12 months ending on as_of (29 February counts from 1 March a year before)."""
-    day = min(as_of.day, 28) if as_of.month == 2 else as_of.day
-    return as_of.replace(year=as_of.year - 1, day=day) + dt.timedelta(days=1)
+def window_start(as_of: dt.date, months: int = 12) -> dt.date:
+    """First day of the window of `months` calendar months ending with as_of's month (up to as_of).
+
+    The window is made of whole months so that it holds exactly the months whose month-end headcounts
+    (`month_ends`) the rate averages: every month has its departures, hires and headcount. On a month's
+    last day it is the 12 months ending on as_of; mid-month it starts on the 1st eleven months before."""
+    index = as_of.year * 12 + as_of.month - 1 - (months - 1)
+    return dt.date(index // 12, index % 12 + 1, 1)

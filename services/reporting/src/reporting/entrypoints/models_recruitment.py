@@ -92,7 +92,9 @@ class StaffingFillResponse(Header):
 
 
 class AttritionWindow(Frozen):
-    from_: dt.date = Field(alias="from", description="First day of the 12 months.")
+    from_: dt.date = Field(
+        alias="from", description="1st of the first of the 12 calendar months (as_of's month is the 12th)."
+    )
     to: dt.date = Field(description="Last day (as_of).")
 
 
@@ -110,11 +112,16 @@ class AttritionMonth(Frozen):
 
 class AttritionResponse(Header):
     unit_id: str | None = Field(description="The slice's unit (same as slice.unit_id), kept for older clients.")
-    window: AttritionWindow = Field(description="The 12 months ending on as_of.")
+    window: AttritionWindow = Field(
+        description="The 12 calendar months ending with as_of's month, that month up to as_of (on a month's "
+        "last day: the 12 months ending on as_of)."
+    )
     departures: int = Field(description="Departures of the slice's officers (by their last unit) in the window.")
-    average_headcount: Number = Field(description="Mean of the 12 month-end headcounts of the slice.")
+    average_headcount: Number = Field(
+        description="Mean of the slice's headcounts on the 12 months' last days (as_of for its own month)."
+    )
     attrition_rate_pct: Pct = Field(description="departures / average_headcount in percent.")
     private_sector_share_pct: Pct = Field(description="Share of departures to the private sector, in percent.")
     by_unit: list[UnitDepartures] = Field(description="Departures per unit, sorted by unit_id.")
-    months: list[AttritionMonth] = Field(description="The window's months, oldest first.")
+    months: list[AttritionMonth] = Field(description="Each of the window's 12 months, oldest first.")
     exit_interview_reasons: dict[str, int] = Field(description="Reasons given in the window's exit interviews.")

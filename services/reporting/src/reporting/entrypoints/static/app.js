@@ -1,12 +1,16 @@
 // The dashboard: filters (day, unit, sector, level) kept in the URL; every change reloads every panel.
+// Sector and level are single-select, but a link may carry several of each (the API takes them
+// repeated): they are kept, sent and written back as they came until the visitor picks another.
 import { ApiError, getJson } from "./api.js";
 import { h } from "./dom.js";
 import { dateTime, initialLang, label, lang, setLang, t, translate } from "./i18n.js";
 import { PANELS } from "./panels.js";
+import { setUnits } from "./units.js";
 
 const SECTORS = ["party_agency", "state_agency", "peoples_committee", "public_service_unit", "other"];
 const LEVELS = ["province", "district", "commune"];
 const FORMATS = ["csv", "xlsx"];
+const SEVERAL = "*"; // the select's option standing for several sectors (levels) given by the URL
 
 const $ = (id) => document.getElementById(id);
 const state = readUrl();
@@ -14,6 +18,7 @@ const results = new Map(); // panel id -> {body} | {error}, kept so a language s
 let tree = null; // {units} | {error}
 let notice = null; // [message key, vars] shown under the filters
 let generation = 0; // responses of an older filter state are dropped when they arrive late
+let requests = new Map(); // path -> pending body of this generation: panels reading one view share a request
 
 function todayInProvince() {
   // en-CA formats a date as YYYY-MM-DD; the province's day, whatever the browser's zone
@@ -26,15 +31,21 @@ function readUrl() {
   return {
     as_of: /^\d{4}-\d{2}-\d{2}$/.test(asOf ?? "") ? asOf : todayInProvince(),
     unit_id: q.get("unit_id") ?? "",
-    sector: SECTORS.includes(q.get("sector")) ? q.get("sector") : "",
-    level: LEVELS.includes(q.get("level")) ? q.get("level") : "",
+    sector: known(q.getAll("sector"), SECTORS),
+    level: known(q.getAll("level"), LEVELS),
   };
+}
+
+/** The codes of `given` that are in `allowed`, each once, in the order given. */
+function known(given, allowed) {
+  return [...new Set(given.filter((code) => allowed.includes(code)))];
 }
 
 /** The views' query: the day and the slice (empty filters are left out). */
 function query(extra = {}) {
   const q = new URLSearchParams({ as_of: state.as_of });
-  for (const key of ["unit_id", "sector", "level"]) if (state[key]) q.set(key, state[key]);
+  if (state.unit_id) q.set("unit_id", state.unit_id);
+  for (const key of ["sector", "level"]) for (const code of state[key]) q.append(key, code);
   for (const [key, value] of Object.entries(extra)) q.set(key, value);
   return q;
 }
@@ -49,16 +60,21 @@ function option(value, text, selected) {
   return h("option", { value, selected: value === selected }, text);
 }
 
+/** A single-select of codes; several chosen (by the URL) show as one extra option naming them all. */
+function choices(select, enumName, codes, chosen, allKey) {
+  const value = chosen.length > 1 ? SEVERAL : (chosen[0] ?? "");
+  const several = chosen.length > 1 ? option(SEVERAL, chosen.map((c) => label(enumName, c)).join(" + "), value) : null;
+  select.replaceChildren(
+    option("", t(allKey), value),
+    ...codes.map((code) => option(code, label(enumName, code), value)),
+    ...(several ? [several] : []),
+  );
+}
+
 function renderFilters() {
   $("as-of").value = state.as_of;
-  $("sector").replaceChildren(
-    option("", t("all_sectors"), state.sector),
-    ...SECTORS.map((code) => option(code, label("sector", code), state.sector)),
-  );
-  $("level").replaceChildren(
-    option("", t("all_levels"), state.level),
-    ...LEVELS.map((code) => option(code, label("level", code), state.level)),
-  );
+  choices($("sector"), "sector", SECTORS, state.sector, "all_sectors");
+  choices($("level"), "level", LEVELS, state.level, "all_levels");
   const units = [];
   const walk = (nodes, depth) => {
     for (const n of nodes) {
@@ -124,7 +140,7 @@ function renderPanel(panel) {
   section.setAttribute("aria-busy", String(!result));
   status.replaceChildren(result ? "" : t("loading"));
   body.replaceChildren();
-  if (result?.error) body.append(errorBox(result.error, () => loadPanel(panel, generation)));
+  if (result?.error) body.append(errorBox(result.error, () => loadPanel(panel, generation, true)));
   else if (result) body.append(panel.render(result.body));
   section.dataset.state = !result ? "loading" : result.error ? "error" : "ready";
 }
@@ -162,12 +178,13 @@ function renderFreshness() {
   else line.textContent = t("freshness_unknown");
 }
 
-async function loadPanel(panel, gen) {
+async function loadPanel(panel, gen, again = false) {
   results.delete(panel.id);
   renderPanel(panel);
   let result;
   try {
-    result = { body: await getJson(panel.path, query()) };
+    if (again || !requests.has(panel.path)) requests.set(panel.path, getJson(panel.path, query()));
+    result = { body: await requests.get(panel.path) };
   } catch (error) {
     result = { error: error instanceof ApiError ? error : new ApiError(0, String(error), panel.path) };
     console.error(`panel ${panel.id}:`, error);
@@ -180,6 +197,7 @@ async function loadPanel(panel, gen) {
 
 async function loadAll() {
   const gen = ++generation;
+  requests = new Map();
   writeUrl();
   renderExports();
   notice = null;
@@ -193,6 +211,7 @@ async function loadAll() {
     tree = { error };
   }
   if (gen !== generation) return;
+  setUnits(tree.units ?? []); // before any panel renders: tables name units from it
   if (state.unit_id && tree.units && !unitIds(tree.units).has(state.unit_id)) {
     // The unit was dissolved or merged by that day: the views would answer 404 for it.
     notice = ["unit_reset", { date: state.as_of }];
@@ -225,9 +244,14 @@ function start() {
     state.as_of = e.target.value;
     loadAll();
   });
-  for (const [id, key] of [["unit", "unit_id"], ["sector", "sector"], ["level", "level"]]) {
-    $(id).addEventListener("change", (e) => {
-      state[key] = e.target.value;
+  $("unit").addEventListener("change", (e) => {
+    state.unit_id = e.target.value;
+    loadAll();
+  });
+  for (const key of ["sector", "level"]) {
+    $(key).addEventListener("change", (e) => {
+      if (e.target.value === SEVERAL) return; // still the URL's choice
+      state[key] = e.target.value ? [e.target.value] : [];
       loadAll();
     });
   }

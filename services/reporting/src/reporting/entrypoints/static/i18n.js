@@ -72,6 +72,14 @@ export function dateTime(iso) {
   }).format(new Date(iso));
 }
 
+/** A day "2025-05-01" as "01/05/2025" (vi) or "1 May 2025" (en); a dash when there is none. */
+export function date(iso) {
+  if (!iso) return DASH;
+  const [y, m, d] = iso.split("-").map(Number);
+  const options = current === "vi" ? { day: "2-digit", month: "2-digit", year: "numeric" } : { dateStyle: "medium" };
+  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 /** "2024-12" as "12/2024" (vi) or "Dec 2024" (en); short: "12/24" or "Dec 24", for a chart's axis. */
 export function month(ym, short = false) {
   const [y, m] = ym.split("-").map(Number);

@@ -1,7 +1,10 @@
 // What each panel reads and how it draws it. A panel's render gets the view's JSON body and returns a node.
 import { chart } from "./charts.js";
 import { h } from "./dom.js";
+import { attritionMonths, attritionUnits, trainedShare, vacancies } from "./flows.js";
 import { dec, int, label, pct, t } from "./i18n.js";
+import { table, unitCell } from "./table.js";
+import { unitName } from "./units.js";
 
 const CARDS = [
   ["officers", "card_officers", (c) => int(c.officers.total), (c) =>
@@ -65,34 +68,6 @@ function trends(body) {
   );
 }
 
-/** A table with a header row; `columns` are [message key, cell(row), numeric?]. */
-function table(caption, columns, rows, rowAttrs = () => null) {
-  if (!rows.length) return h("p", { class: "empty" }, t("no_rows"));
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      null,
-      h("caption", { class: "visually-hidden" }, caption),
-      h("thead", null, h("tr", null, columns.map(([key, , num]) => h("th", { scope: "col", class: num ? "num" : null }, t(key))))),
-      h(
-        "tbody",
-        null,
-        rows.map((row) =>
-          h(
-            "tr",
-            rowAttrs(row),
-            columns.map(([, cell, num], i) =>
-              i === 0 ? h("th", { scope: "row" }, cell(row)) : h("td", { class: num ? "num" : null }, cell(row)),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
 /** Units in tree order (parents before their sub-units) with their depth, from unit_id/parent_id. */
 function treeOrder(units) {
   const ids = new Set(units.map((u) => u.unit_id));
@@ -122,36 +97,46 @@ function headcount(body) {
     table(
       t("table_headcount"),
       [
-        ["col_unit", (u) => h("span", { class: "indent", style: `--depth:${u.depth}` }, u.name_vi)],
-        ["col_level", (u) => label("level", u.level)],
-        ["headcount", n("total"), true],
-        ["dedicated", n("dedicated"), true],
-        ["concurrent", n("concurrent"), true],
-        ["information_security", n("information_security"), true],
-        ["it_technical", n("it_technical"), true],
-        ["it_leader", n("it_leader"), true],
+        [t("col_unit"), (u) => unitCell(u, u.depth)],
+        [t("col_level"), (u) => label("level", u.level)],
+        [t("headcount"), n("total"), true],
+        [t("dedicated"), n("dedicated"), true],
+        [t("concurrent"), n("concurrent"), true],
+        [t("information_security"), n("information_security"), true],
+        [t("it_technical"), n("it_technical"), true],
+        [t("it_leader"), n("it_leader"), true],
       ],
       treeOrder(body.units ?? []),
-      (u) => ({ "data-unit": u.unit_id }),
+      { rowAttrs: (u) => ({ "data-unit": u.unit_id }) },
     ),
   );
 }
 
+/** Every agency in scope, the failing ones first: the same agencies as the coverage export. */
 function coverage(body) {
+  const all = body.agencies ?? body.failing ?? []; // older bodies list only the failing (the export does the same)
+  const rows = [...all.filter((a) => !a.compliant), ...all.filter((a) => a.compliant)];
+  const failing = rows.filter((a) => !a.compliant).length;
+  const verdict = (a) =>
+    h("span", { class: a.compliant ? "badge badge-ok" : "badge badge-failing" }, t(a.compliant ? "compliant" : "failing"));
   return h(
     "div",
     null,
     h("p", { class: "note" }, t("table_coverage_note")),
     table(
-      t("table_coverage"),
+      t("table_coverage_caption", { agencies: int(rows.length), failing: int(failing) }),
       [
-        ["col_unit", (a) => a.name_vi],
-        ["col_kind", (a) => label("unit_kind", a.kind)],
-        ["col_level", (a) => label("level", a.level)],
-        ["col_missing", (a) => a.missing.map((m) => label("coverage_gap", m)).join("; ")],
+        [t("col_unit"), (a) => unitName(a)],
+        [t("col_compliance"), verdict],
+        [t("col_missing"), (a) => a.missing.map((m) => label("coverage_gap", m)).join("; ")],
+        [t("col_kind"), (a) => label("unit_kind", a.kind)],
+        [t("col_level"), (a) => label("level", a.level)],
       ],
-      body.failing ?? [],
-      (a) => ({ "data-unit": a.unit_id }),
+      rows,
+      {
+        rowAttrs: (a) => ({ "data-unit": a.unit_id, class: a.compliant ? null : "failing" }),
+        shownCaption: true,
+      },
     ),
   );
 }
@@ -160,12 +145,12 @@ function teams(body) {
   return table(
     t("table_teams"),
     [
-      ["col_commune", (c) => c.name_vi ?? c.commune_id],
-      ["col_teams", (c) => int(c.teams), true],
-      ["col_members", (c) => int(c.members), true],
+      [t("col_commune"), (c) => unitName(c, c.commune_id)],
+      [t("col_teams"), (c) => int(c.teams), true],
+      [t("col_members"), (c) => int(c.members), true],
     ],
     body.by_commune ?? [],
-    (c) => ({ "data-unit": c.commune_id }),
+    { rowAttrs: (c) => ({ "data-unit": c.commune_id }) },
   );
 }
 
@@ -176,4 +161,27 @@ export const PANELS = [
   { id: "headcount", path: "/api/v1/officers/headcount", table: "headcount", title: "table_headcount", render: headcount },
   { id: "coverage", path: "/api/v1/officers/coverage", table: "coverage", title: "table_coverage", render: coverage },
   { id: "teams", path: "/api/v1/community-teams", table: "community-teams", title: "table_teams", render: teams },
+  // The two attrition panels read one view (one request, see app.js) and export its two tables.
+  {
+    id: "attrition-months",
+    path: "/api/v1/attrition",
+    table: "attrition-months",
+    title: "table_attrition_months",
+    render: attritionMonths,
+  },
+  {
+    id: "attrition-units",
+    path: "/api/v1/attrition",
+    table: "attrition-units",
+    title: "table_attrition_units",
+    render: attritionUnits,
+  },
+  {
+    id: "trained-share",
+    path: "/api/v1/training/trained-share",
+    table: "trained-share",
+    title: "table_trained_share",
+    render: trainedShare,
+  },
+  { id: "vacancies", path: "/api/v1/recruitment/vacancies", table: "vacancies", title: "table_vacancies", render: vacancies },
 ];
