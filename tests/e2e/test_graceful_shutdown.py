@@ -1,8 +1,10 @@
 """SIGTERM during a burst of writes: personnel, as a real `cds-serve` process (how scripts/stack.sh and
 the images start it) with its own fresh database and private topics, finishes the requests in flight,
 stops its relay and consumers, exits 0, and loses nothing: every acknowledged write is in the database
-with its outbox row, and every outbox row reaches Kafka (before the exit, or after a restart). A start-up
-that fails exits non-zero."""
+with its outbox row, and every outbox row reaches Kafka (before the exit, or after a restart).
+SIGTERM while a consumer is in the middle of a batch (tests/support/slow_app.py, a slow handler): the
+batch is finished and committed (database and Kafka offsets) before the exit 0, and a restart applies
+the rest without applying anything twice. A start-up that fails exits non-zero."""
 
 from __future__ import annotations
 
@@ -20,16 +22,19 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
+from cds_contracts import Envelope, TopicSpec
 from cds_contracts.topics import PERSONNEL_ORG_UNIT
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings, admin_database_url
+from tests.support.events import TEST_EVENT_TYPE, CounterIncremented
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +105,7 @@ async def _wait_ready(server: Server, base: str, timeout: float = 30.0) -> None:
                 if (await client.get("/health/ready")).status_code == 200:
                     return
             await asyncio.sleep(0.2)
-    pytest.fail(f"personnel not ready within {timeout}s:\n{server.output()}")
+    pytest.fail(f"the service was not ready within {timeout}s:\n{server.output()}")
 
 
 async def _terminate(server: Server, timeout: float = 30.0) -> float:
@@ -314,3 +319,117 @@ async def test_failed_start_up_exits_non_zero(topic_prefix: str, tmp_path: Path)
         server.log.close()
     assert code == 3, f"exit code {code}:\n{server.output()}"
     assert "Application startup failed" in server.output()
+
+
+SLOW_APP = "tests.support.slow_app:app"
+BATCH = 20  # records per consumer batch (one transaction)
+EVENTS = 60
+
+
+def _start_slow_app(dsn: str, topic: str, group: str, port: int, delay_ms: int, log_path: Path) -> Server:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),  # for tests.support
+        "PYTHONUNBUFFERED": "1",
+        "TESTS_DATABASE_URL": dsn,
+        "TESTS_TOPIC": topic,
+        "TESTS_CONSUMER_NAME": group,
+        "TESTS_CONSUMER_MAX_RECORDS": str(BATCH),
+        "TESTS_HANDLER_DELAY_MS": str(delay_ms),
+        "TESTS_HTTP_PORT": str(port),  # no --port: cds-serve takes the service's setting
+    }
+    log = log_path.open("ab")
+    cmd = [str(CDS_SERVE), SLOW_APP, "--graceful-timeout", "20"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return Server(proc, log, log_path)
+
+
+def _applied_lines(server: Server) -> int:
+    """Applications the handler printed, from inside open batch transactions (committed or not)."""
+    return sum(1 for line in server.output().splitlines() if line.startswith("applied "))
+
+
+async def _fetchval(dsn: str, sql: str) -> Any:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+async def _produce_counter_events(bootstrap: str, topic: str) -> None:
+    """EVENTS increments of one counter: one key, so one partition and batches of exactly BATCH."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for seq in range(1, EVENTS + 1):
+            headers = Envelope(type=TEST_EVENT_TYPE, version=1, source="/t", subject="slow").to_headers()  # own id
+            value = CounterIncremented(counter_id="slow", amount=1, seq=seq).model_dump_json().encode()
+            await producer.send(topic, value, key=b"slow", headers=headers)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _kafka_committed(bootstrap: str, group: str) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {tp.partition: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()}
+    finally:
+        await admin.close()
+
+
+def _kill(server: Server) -> None:
+    if server.proc.poll() is None:
+        server.proc.kill()
+        server.proc.wait()
+    server.log.close()
+
+
+async def test_sigterm_while_a_consumer_is_mid_batch_finishes_and_commits_that_batch(
+    database: str, topic: TopicSpec, bootstrap: str, tmp_path: Path
+) -> None:
+    await _produce_counter_events(bootstrap, topic.name)
+    group = f"tests-shutdown-{uuid.uuid4().hex[:8]}"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    # 150 ms per event: a batch of 20 takes 3 s, and SIGTERM comes after its 5th event.
+    first = _start_slow_app(database, topic.name, group, port, 150, tmp_path / "first.log")
+    try:
+        await _wait_ready(first, base)
+        deadline = time.monotonic() + 30
+        while _applied_lines(first) < 5 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        at_sigterm = _applied_lines(first)
+        assert 5 <= at_sigterm < BATCH, f"not mid-batch ({at_sigterm} applied):\n{first.output()}"
+        await _terminate(first)
+    finally:
+        _kill(first)
+
+    printed = _applied_lines(first)
+    committed = await _fetchval(database, "SELECT count(*) FROM processed_events")
+    assert committed == printed, "every application of the interrupted batch was committed, none rolled back"
+    assert committed == BATCH, f"the batch went on after SIGTERM and was the last one ({at_sigterm} at SIGTERM)"
+    assert await _fetchval(database, "SELECT sum(applied) FROM counters") == BATCH
+    checkpoint = await _fetchval(database, f"SELECT next_offset FROM consumer_checkpoints WHERE consumer = '{group}'")
+    assert checkpoint == BATCH
+    assert list((await _kafka_committed(bootstrap, group)).values()) == [BATCH], "Kafka offsets committed too"
+
+    second = _start_slow_app(database, topic.name, group, port, 0, tmp_path / "second.log")
+    try:
+        await _wait_ready(second, base)
+        deadline = time.monotonic() + 30
+        while await _fetchval(database, "SELECT count(*) FROM processed_events") < EVENTS:
+            assert time.monotonic() < deadline, f"the restart did not apply the rest:\n{second.output()}"
+            await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            metrics = (await client.get("/metrics")).text
+        await _terminate(second)
+    finally:
+        _kill(second)
+    assert _applied_lines(second) == EVENTS - BATCH, "the restart started right after the committed batch"
+    assert f'cds_consumer_events_duplicate_total{{consumer="{group}"}} 0.0' in metrics
+    assert await _fetchval(database, "SELECT sum(applied) FROM counters") == EVENTS, "nothing applied twice"
+    assert await _fetchval(database, "SELECT total FROM counters WHERE counter_id = 'slow'") == EVENTS

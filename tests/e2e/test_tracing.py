@@ -1,7 +1,8 @@
 """One trace from an HTTP request to every consumer of its event, across real processes.
 
-personnel, training and recruitment run as uvicorn processes with their own fresh databases, private
-topics, and OTEL_EXPORTER_OTLP_ENDPOINT pointing at a receiver in this test. Registering a unit must give
+personnel, training and recruitment run as `cds-serve` processes (as scripts/stack.sh and the images start
+them) with their own fresh databases, private topics, and OTEL_EXPORTER_OTLP_ENDPOINT pointing at a
+receiver in this test. Registering a unit must give
 one trace: personnel's server span → the relay's publish (restored from the outbox row) → training's and
 recruitment's consumer spans (continued from the Kafka headers). The processes' log lines are JSON with
 the same trace and span ids."""
@@ -34,7 +35,7 @@ from tests.support.otlp import OtlpReceiver, ReceivedSpan, otlp_receiver
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
+CDS_SERVE = ROOT / ".venv" / "bin" / "cds-serve"
 APPS = {
     "personnel": "personnel.entrypoints.app:app",
     "training": "training.entrypoints.app:app",
@@ -57,7 +58,7 @@ class Service:
         return self.log_path.read_text(errors="replace")
 
     def json_lines(self) -> list[dict[str, Any]]:
-        """The log lines that are JSON objects (uvicorn's first lines come before the app sets logging up)."""
+        """The log lines that are JSON objects (every line, since cds-serve sets logging up first)."""
         lines = []
         for line in self.output().splitlines():
             with contextlib.suppress(ValueError):
@@ -102,14 +103,14 @@ def _start(svc: str, dsn: str, prefix: str, endpoint: str, log_path: Path) -> Se
     p = svc.upper()
     env |= {
         f"{p}_DATABASE_URL": dsn,
-        f"{p}_HTTP_PORT": str(port),
+        f"{p}_HTTP_PORT": str(port),  # cds-serve binds there: no --port
         "KAFKA_TOPIC_PREFIX": prefix,
         "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "100",  # export within 0.1 s instead of the default 5 s
         "PYTHONUNBUFFERED": "1",
     }
     log = log_path.open("ab")
-    cmd = [str(UVICORN), APPS[svc], "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [str(CDS_SERVE), APPS[svc]]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return Service(svc, f"http://127.0.0.1:{port}", dsn, proc, log, log_path)
 
@@ -232,6 +233,7 @@ async def test_one_trace_from_the_request_to_every_consumer(
 
     # Log lines are JSON by default and carry the ids of the span they were written in.
     lines = personnel.json_lines()
+    assert len(lines) == len([ln for ln in personnel.output().splitlines() if ln.strip()]), "a line that is not JSON"
     assert any(ln["logger"] == "cds_plumbing.runtime" and ln["service"] == "personnel" for ln in lines), (
         personnel.output()
     )

@@ -14,7 +14,9 @@ class CuttableProxy:
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, *self._listen, reuse_address=True)
+        """Accept connections (again); a no-op while already accepting."""
+        if self._server is None:
+            self._server = await asyncio.start_server(self._accept, *self._listen, reuse_address=True)
 
     async def cut(self) -> None:
         """Stop accepting and drop every open connection, as a broker outage would."""

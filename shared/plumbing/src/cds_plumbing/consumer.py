@@ -1,10 +1,12 @@
 """Idempotent, batch-transactional Kafka consumer with dead-lettering.
 
 For each fetched batch, in ONE PostgreSQL transaction: record each event id in `processed_events`
-(a duplicate is skipped), run the handler registered for its model, and store the next offset per
-partition in `consumer_checkpoints`. Only after that commit are dead letters published and the Kafka
-offsets committed, explicitly per partition. A crash anywhere replays the batch, and the inbox makes
-the replay a no-op for what was already applied.
+(a duplicate is skipped), run the handler registered for its model, publish the batch's dead letters and
+wait for Kafka's acknowledgement, and store the next offset per partition in `consumer_checkpoints`.
+Only after that commit are the Kafka offsets committed, explicitly per partition. A crash or a failure
+anywhere (the .dlq unreachable included) rolls the batch back and replays it, and the inbox makes the
+replay a no-op for what was already applied, so a bad record is never skipped without reaching the .dlq.
+A replay may put a dead letter on the .dlq twice; `dlq replay` is idempotent through the inbox.
 
 Built on aiokafka directly rather than a FastStream subscriber: FastStream's batch parser decodes every
 header as UTF-8 before the handler runs (one bad record would fail the whole batch before it could be
@@ -16,14 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka import errors as kafka_errors
+from aiokafka.errors import KafkaError
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
@@ -32,6 +36,7 @@ from cds_contracts import REGISTRY, Envelope, Event, Registry
 from .db import Connection
 from .deadletter import DeadLetterPublisher
 from .metrics import BATCH_APPLY_SECONDS, CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
+from .outbox import wait_any
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -52,6 +57,28 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InsufficientResourcesError,
     asyncpg.OperatorInterventionError,
 )
+# Kafka errors no retry in place can fix (credentials, permissions, settings, versions). Every other
+# KafkaError (timeouts, lost connections, leader changes, a missing topic) is a broker blip: retried.
+# A fatal one ends the task; the runtime's supervisor restarts it with backoff and logs why.
+FATAL_KAFKA_ERRORS: tuple[type[BaseException], ...] = (
+    kafka_errors.AuthenticationFailedError,
+    kafka_errors.AuthenticationMethodNotSupported,
+    kafka_errors.SaslAuthenticationFailed,
+    kafka_errors.ClusterAuthorizationFailedError,
+    kafka_errors.GroupAuthorizationFailedError,
+    kafka_errors.TopicAuthorizationFailedError,
+    kafka_errors.KafkaConfigurationError,
+    kafka_errors.IncompatibleBrokerVersion,
+    kafka_errors.UnrecognizedBrokerVersion,
+    kafka_errors.UnsupportedVersionError,
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """An infrastructure failure, not the event's fault: retry the whole batch instead of dead-lettering."""
+    if isinstance(exc, TRANSIENT_ERRORS):
+        return True
+    return isinstance(exc, KafkaError) and not isinstance(exc, FATAL_KAFKA_ERRORS)
 
 
 class UndecodableRecordError(ValueError):
@@ -125,9 +152,11 @@ class IdempotentConsumer:
         return envelope, spec.model.model_validate_json(record.value)
 
     async def process_batch(self, records: list[Record]) -> BatchResult:
-        """Apply a batch in one transaction; returns the offsets to commit. Transient errors propagate."""
+        """Apply a batch in one transaction; returns the offsets to commit. Transient errors propagate,
+        and so does a dead letter Kafka did not acknowledge: nothing of the batch is committed then."""
         result = BatchResult()
         dead: list[tuple[Record, BaseException]] = []
+        applied: Counter[str] = Counter()
         checkpoints: dict[TopicPartition, tuple[int, datetime | None]] = {}
         started = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
@@ -146,14 +175,14 @@ class IdempotentConsumer:
                         result.ignored += 1  # another consumer's event on a shared topic
                     else:
                         try:
-                            applied = await self._apply(conn, record, envelope, event, handler)
-                        except TRANSIENT_ERRORS:
-                            raise
+                            was_new = await self._apply(conn, record, envelope, event, handler)
                         except Exception as exc:
+                            if is_transient(exc):
+                                raise
                             dead.append((record, exc))
                         else:
-                            if applied:
-                                result.applied += 1
+                            if was_new:
+                                applied[envelope.ce_type] += 1
                             else:
                                 result.duplicates += 1
                 checkpoints[tp] = (record.offset + 1, envelope.occurred_at if envelope else None)
@@ -165,17 +194,28 @@ class IdempotentConsumer:
                        event_time = greatest(consumer_checkpoints.event_time, EXCLUDED.event_time)""",
                 [(self.name, tp.topic, tp.partition, off, t) for tp, (off, t) in checkpoints.items()],
             )
-        BATCH_APPLY_SECONDS.labels(self.name).observe(time.perf_counter() - started)  # committed batches only
-        for record, error in dead:
-            key = (record.topic, record.partition, record.offset)
-            attempt = self._attempts.pop(key, 0) + 1
-            log.warning("%s: dead-lettering %s[%d]@%d: %s", self.name, *key, error)
-            await self._dead_letters.send(record, error, consumer=self.name, attempt=attempt)
+            # Last step before the commit moves the checkpoint past them: a dead letter the .dlq did not
+            # acknowledge rolls the whole batch back, to be retried, instead of being skipped for good.
+            await self._send_dead_letters(dead)
+        # Committed: only now count what the batch did (a batch retried after a rollback counts once).
+        BATCH_APPLY_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        for record, _ in dead:
+            self._attempts.pop((record.topic, record.partition, record.offset), None)
             DEAD_LETTERS.labels(self.name, record.topic).inc()
+        for ce_type, n in applied.items():
+            EVENTS_APPLIED.labels(self.name, ce_type).inc(n)
+        EVENTS_DUPLICATE.labels(self.name).inc(result.duplicates)
+        result.applied = sum(applied.values())
         result.dead_lettered = len(dead)
         result.next_offsets = {tp: off for tp, (off, _) in checkpoints.items()}
-        EVENTS_DUPLICATE.labels(self.name).inc(result.duplicates)
         return result
+
+    async def _send_dead_letters(self, dead: list[tuple[Record, BaseException]]) -> None:
+        for record, error in dead:
+            key = (record.topic, record.partition, record.offset)
+            attempt = self._attempts.get(key, 0) + 1
+            log.warning("%s: dead-lettering %s[%d]@%d: %s", self.name, *key, error)
+            await self._dead_letters.send(record, error, consumer=self.name, attempt=attempt)
 
     async def _apply(
         self, conn: Connection, record: Record, envelope: Envelope, event: Event, handler: Handler
@@ -207,7 +247,6 @@ class IdempotentConsumer:
                 if not inserted:
                     return False
                 await handler(conn, event, envelope)
-        EVENTS_APPLIED.labels(self.name, envelope.ce_type).inc()
         return True
 
     def note_failed_batch(self, records: list[Record]) -> None:
@@ -225,13 +264,14 @@ class IdempotentConsumer:
 
 class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
     """On assignment, start from the database checkpoint when it is ahead of Kafka's committed offset
-    (the process died after the PostgreSQL commit and before the Kafka commit)."""
+    (the process died after the PostgreSQL commit and before the Kafka commit). On revocation, drop the
+    lag of the partitions that went to another member: their new owner reports it now."""
 
-    def __init__(self, owner: IdempotentConsumer, kafka: AIOKafkaConsumer) -> None:
-        self._owner, self._kafka = owner, kafka
+    def __init__(self, owner: IdempotentConsumer, kafka: AIOKafkaConsumer, lag: _Lag) -> None:
+        self._owner, self._kafka, self._lag = owner, kafka, lag
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        return None
+        self._lag.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         for tp, offset in (await self._owner.checkpoints(set(assigned))).items():
@@ -246,10 +286,12 @@ async def run_consumer(
     stop: asyncio.Event,
     *,
     max_records: int = 500,
+    backoff_s: float = 0.5,
     max_backoff_s: float = 30.0,
     topic_prefix: str = "",
 ) -> None:
-    """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off."""
+    """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off
+    (doubling from `backoff_s` up to `max_backoff_s`); a set `stop` ends the wait at once."""
     kafka = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         # The prefix keeps a namespaced instance (tests, a staging copy) out of the real consumer group.
@@ -260,37 +302,75 @@ async def run_consumer(
         fetch_max_wait_ms=100,
         isolation_level="read_committed",
     )
-    kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka))
+    lag = _Lag(consumer.name)
+    kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka, lag))
     await kafka.start()
-    backoff = 0.5
+    backoff = backoff_s
     try:
         while not stop.is_set():
-            fetched = await kafka.getmany(timeout_ms=500, max_records=max_records)
-            records = [r for tp in sorted(fetched, key=lambda t: (t.topic, t.partition)) for r in fetched[tp]]
-            if not records:
-                continue
+            fetched: dict[TopicPartition, list[Record]] = {}
             try:
-                result = await consumer.process_batch(records)
-            except TRANSIENT_ERRORS as exc:
+                fetched = await kafka.getmany(timeout_ms=500, max_records=max_records)
+                records = [r for tp in sorted(fetched, key=lambda t: (t.topic, t.partition)) for r in fetched[tp]]
+                if records:
+                    result = await consumer.process_batch(records)
+                    await _commit(kafka, result.next_offsets, consumer.name)
+                backoff = backoff_s
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
                 log.warning(
                     "%s: batch failed (%s: %s); retrying in %.1fs", consumer.name, type(exc).__name__, exc, backoff
                 )
-                consumer.note_failed_batch(records)
-                for tp, recs in fetched.items():
-                    kafka.seek(tp, recs[0].offset)
-                await asyncio.sleep(backoff)
+                _rewind(kafka, consumer, fetched)
+                await lag.measure(kafka)
+                await wait_any(stop, timeout=backoff)
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
-            backoff = 0.5
-            await _commit(kafka, result.next_offsets, consumer.name)
-            for tp in fetched:
-                high = kafka.highwater(tp)
-                if high is not None:
-                    CONSUMER_LAG.labels(consumer.name, tp.topic, tp.partition).set(
-                        max(high - await kafka.position(tp), 0)
-                    )
+            await lag.measure(kafka)  # every pass: idle, busy or after a rebalance
     finally:
+        lag.forget(lag.reported)  # a stopped consumer owns no partitions
         await kafka.stop()
+
+
+def _rewind(kafka: AIOKafkaConsumer, consumer: IdempotentConsumer, fetched: dict[TopicPartition, list[Record]]) -> None:
+    """Fetch the failed batch again on the next pass (partitions lost meanwhile are their new owner's)."""
+    consumer.note_failed_batch([r for recs in fetched.values() for r in recs])
+    owned = kafka.assignment()
+    for tp, recs in fetched.items():
+        if recs and tp in owned:
+            kafka.seek(tp, recs[0].offset)
+
+
+class _Lag:
+    """cds_consumer_lag of one consumer: records between its position and the partition's end, for the
+    partitions it owns now. Each pass also drops partitions it no longer owns (a pass that ran between
+    the revocation and the new assignment may have reported them again)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self.reported: set[TopicPartition] = set()
+
+    async def measure(self, kafka: AIOKafkaConsumer) -> None:
+        owned = kafka.assignment()
+        self.forget(self.reported - owned)
+        for tp in owned:
+            if tp not in kafka.assignment():  # revoked while an earlier position() waited
+                continue
+            high = kafka.highwater(tp)
+            if high is None:  # no fetch response for it yet
+                continue
+            try:
+                position = await kafka.position(tp)
+            except KafkaError:  # revoked meanwhile (IllegalStateError), or the group is in trouble: next pass
+                continue
+            CONSUMER_LAG.labels(self._name, tp.topic, tp.partition).set(max(high - position, 0))
+            self.reported.add(tp)
+
+    def forget(self, partitions: Iterable[TopicPartition]) -> None:
+        for tp in list(partitions):
+            CONSUMER_LAG.remove(self._name, tp.topic, tp.partition)  # a no-op when never set
+            self.reported.discard(tp)
 
 
 async def _commit(kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int], name: str) -> None:
@@ -300,7 +380,10 @@ async def _commit(kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int], n
         return
     try:
         await kafka.commit(mine)
-    except (CommitFailedError, IllegalStateError) as exc:
-        # Partitions moved in a rebalance: their new owner re-reads from the last commit and the inbox
-        # turns what we already applied into duplicates. Nothing is lost.
-        log.info("%s: offset commit skipped after rebalance: %s", name, exc)
+    except KafkaError as exc:
+        if not is_transient(exc):
+            raise
+        # Partitions moved in a rebalance (CommitFailedError), or the broker blinked: the next commit
+        # covers these offsets, a restart resumes from the database checkpoint (ahead of Kafka's), and
+        # a new owner's redelivery is skipped by the inbox. Nothing is lost.
+        log.info("%s: offset commit skipped (%s: %s)", name, type(exc).__name__, exc)

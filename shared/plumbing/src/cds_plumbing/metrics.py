@@ -18,10 +18,19 @@ OUTBOX_OLDEST_AGE = Gauge(
 EVENTS_APPLIED = Counter("cds_consumer_events_applied_total", "Events applied by a consumer.", ["consumer", "type"])
 EVENTS_DUPLICATE = Counter("cds_consumer_events_duplicate_total", "Redelivered events skipped.", ["consumer"])
 DEAD_LETTERS = Counter("cds_consumer_dead_letters_total", "Records sent to a .dlq topic.", ["consumer", "topic"])
-CONSUMER_LAG = Gauge("cds_consumer_lag", "Records behind the partition's end.", ["consumer", "topic", "partition"])
+CONSUMER_LAG = Gauge(
+    "cds_consumer_lag",
+    "Records between the consumer's position and the partition's end, for the partitions it owns now.",
+    ["consumer", "topic", "partition"],
+)
 BATCH_APPLY_SECONDS = Histogram(
     "cds_consumer_batch_apply_seconds",
     "Time to apply one fetched batch to the projections and commit it (one transaction).",
     ["consumer"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)
+BACKGROUND_TASK_RESTARTS = Counter(
+    "cds_background_task_restarts_total",
+    "Restarts of a background task (outbox relay, consumer) after it crashed.",
+    ["task"],
 )

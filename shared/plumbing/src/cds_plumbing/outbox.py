@@ -4,7 +4,8 @@ The relay takes a transaction-scoped advisory lock so only one relay per databas
 (several replicas may run; the others wait), reads unpublished rows in id order, sends them all with
 an idempotent producer, waits for every acknowledgement, then marks them published. A crash between
 the acknowledgement and the mark republishes those rows: a duplicate, never a loss, and consumers
-deduplicate by event id.
+deduplicate by event id. A pass that fails (broker unreachable, a topic missing) rolls back, then
+counts the attempt and stores the error on its rows, which `cds-platform outbox backlog` reports.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ _RELAY_LOCK = 0x4F555458  # "OUTX"
 
 class OutsideTransactionError(RuntimeError):
     """append() was called on a connection without an open transaction."""
+
+
+class UnacknowledgedError(TimeoutError):
+    """Kafka did not acknowledge a relay batch in time (broker unreachable): the pass fails and is retried."""
 
 
 def _envelope(
@@ -156,6 +161,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_s: float = 5.0,
         max_backoff_s: float = 30.0,
+        ack_timeout_s: float = 30.0,
         after_publish: AfterPublish | None = None,
         topic_prefix: str = "",
     ) -> None:
@@ -164,6 +170,9 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
         self._max_backoff_s = max_backoff_s
+        # With the broker gone the producer retries for ever and the acknowledgements never come: without
+        # a bound a pass would neither succeed nor fail, and nothing would say the outbox is stuck.
+        self._ack_timeout_s = ack_timeout_s
         # Test hook: runs after the broker acknowledged a batch and before it is marked published.
         self._after_publish = after_publish
         self._topic_prefix = topic_prefix
@@ -171,13 +180,24 @@ class OutboxRelay:
         self._on_notify = lambda *_: self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows; returns how many (0 also when another relay holds the lock)."""
+        """Publish one batch of unpublished rows; returns how many (0 also when another relay holds the lock).
+        A failed pass notes the attempt and the error on its rows (`outbox backlog` shows them) and raises."""
+        rows: list[asyncpg.Record] = []
+        try:
+            return await self._publish(rows)
+        except Exception as exc:
+            if rows:
+                await self._note_failure(rows, exc)
+            raise
+
+    async def _publish(self, rows: list[asyncpg.Record]) -> int:
+        """One pass; fills `rows` with the rows it tries to publish."""
         async with self._pool.acquire() as conn, conn.transaction():
             # Measured before publishing too, so the gauges keep growing while Kafka is down and every pass fails.
             await _measure_backlog(conn)
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
-            rows = await conn.fetch(
+            rows += await conn.fetch(
                 """SELECT id, event_id, topic, key, event_type, event_version, payload, headers FROM outbox
                    WHERE published_at IS NULL ORDER BY id LIMIT $1""",
                 self._batch_size,
@@ -185,7 +205,13 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = [await self._send(row) for row in rows]
-            await asyncio.gather(*futures)  # every acknowledgement, or an exception and nothing is marked
+            try:  # every acknowledgement, or an exception and nothing is marked
+                await asyncio.wait_for(asyncio.gather(*futures), self._ack_timeout_s)
+            except TimeoutError:
+                # Records still queued in the producer may go out later: duplicates, which consumers skip.
+                raise UnacknowledgedError(
+                    f"Kafka did not acknowledge {len(rows)} record(s) within {self._ack_timeout_s:g} s"
+                ) from None
             if self._after_publish is not None:
                 await self._after_publish(rows)
             await conn.execute(
@@ -197,6 +223,19 @@ class OutboxRelay:
         for ce_type, n in Counter(f"{r['event_type']}.v{r['event_version']}" for r in rows).items():
             OUTBOX_PUBLISHED.labels(ce_type).inc(n)
         return len(rows)
+
+    async def _note_failure(self, rows: list[asyncpg.Record], exc: Exception) -> None:
+        """In a transaction of its own, since the pass's rolled back: one more attempt, and why it failed."""
+        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        try:
+            await self._pool.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = $2
+                   WHERE id = ANY($1) AND published_at IS NULL""",
+                [r["id"] for r in rows],
+                error[:2000],
+            )
+        except Exception as note_exc:  # the database may be what failed; run() logs the pass's own error
+            log.debug("outbox relay: could not record the failed attempt: %s", note_exc)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
         envelope = Envelope.model_validate(row["headers"])
@@ -222,30 +261,33 @@ class OutboxRelay:
         """Publish until `stop` is set; wakes on NOTIFY, polls every idle_poll_s as a safety net."""
         listener: PoolConnectionProxy | None = None
         backoff = 0.5
-        while not stop.is_set():
-            try:
-                if listener is None or listener.is_closed():
-                    listener = await self._pool.acquire()
-                    await self._listen(listener)
-                self._wake.clear()
-                published = await self.publish_pending()
-                backoff = 0.5
-                if published >= self._batch_size:
-                    continue  # more may be waiting
-                await _wait_any(self._wake, stop, timeout=self._idle_poll_s)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broker or database outage: keep the rows, retry later
-                log.warning(
-                    "outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff
-                )
-                if listener is not None:
-                    await self._release(listener)
-                    listener = None
-                await _wait_any(stop, timeout=backoff)
-                backoff = min(backoff * 2, self._max_backoff_s)
-        if listener is not None:
-            await self._release(listener)
+        try:
+            while not stop.is_set():
+                try:
+                    if listener is None or listener.is_closed():
+                        listener = await self._pool.acquire()
+                        await self._listen(listener)
+                    self._wake.clear()
+                    published = await self.publish_pending()
+                    backoff = 0.5
+                    if published >= self._batch_size:
+                        continue  # more may be waiting
+                    await wait_any(self._wake, stop, timeout=self._idle_poll_s)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # broker or database outage: keep the rows, retry later
+                    log.warning(
+                        "outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff
+                    )
+                    if listener is not None:
+                        await self._release(listener)
+                        listener = None
+                    await wait_any(stop, timeout=backoff)
+                    backoff = min(backoff * 2, self._max_backoff_s)
+        finally:
+            # Also when cancelled (a forced exit): pool.close() waits for every connection to come back.
+            if listener is not None:
+                await self._release(listener)
 
     async def _release(self, conn: PoolConnectionProxy) -> None:
         with contextlib.suppress(Exception):  # best effort: the connection may already be broken
@@ -265,7 +307,7 @@ async def _measure_backlog(conn: Connection) -> None:
     OUTBOX_OLDEST_AGE.set(max(row["age"], 0.0))
 
 
-async def _wait_any(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASYNC109  # returns, never raises
+async def wait_any(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASYNC109  # returns, never raises
     waiters = [asyncio.ensure_future(e.wait()) for e in events]
     try:
         await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

@@ -1,5 +1,9 @@
-"""`cds-serve <module:app> --host H --port P [--graceful-timeout 20]`: run a service app with uvicorn and
-exit 0 when it stopped because it was asked to.
+"""`cds-serve <module:app> [--host H] [--port P] [--graceful-timeout 20]`: run a service app with uvicorn
+and exit 0 when it stopped because it was asked to.
+
+--host and --port default to the service's own settings variables, `<SERVICE>_HTTP_HOST` (else
+127.0.0.1) and `<SERVICE>_HTTP_PORT`, the service being the first part of the app's module path
+(`personnel.entrypoints.app:app` -> PERSONNEL_HTTP_PORT); flags on the command line win.
 
 Why not the `uvicorn` command: after its graceful shutdown uvicorn (>= 0.29) re-raises the SIGTERM/SIGINT
 it caught, so that a supervisor sees "terminated by signal"; the process then dies with -15. For us a
@@ -12,16 +16,21 @@ below has run to its end nothing is lost, so we report it as success:
    the broker and the pool close.
 
 Exit codes: 0 after a clean shutdown; 3 (uvicorn's STARTUP_FAILURE) when start-up failed (lifespan error,
-port in use); 1 when the lifespan shutdown failed.
+port in use); 1 when the lifespan shutdown failed; 130 after a forced exit (a second Ctrl+C skips the rest
+of the shutdown: requests and batches still open are dropped, so it is not reported as a clean stop).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
-from collections.abc import Generator
+import sys
+import threading
+from collections.abc import Generator, Mapping
+from types import FrameType
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -29,9 +38,28 @@ from uvicorn.config import STARTUP_FAILURE
 from .telemetry import configure_logging
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+FORCED_EXIT = 128 + signal.SIGINT  # what a shell reports for a process ended by Ctrl+C
+# After a forced exit asyncio.run still cancels what is left and waits for it; Kafka clients whose own
+# I/O tasks were cancelled too can then wait out a request timeout (40 s). Past this, exit regardless.
+FORCED_EXIT_DEADLINE_S = 3.0
+
+
+def _exit_now() -> None:
+    logging.shutdown()  # flush the log lines written so far
+    sys.stdout.flush()
+    os._exit(FORCED_EXIT)
 
 
 class _Server(uvicorn.Server):
+    _deadline: threading.Timer | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self.force_exit and self._deadline is None:
+            self._deadline = threading.Timer(FORCED_EXIT_DEADLINE_S, _exit_now)
+            self._deadline.daemon = True
+            self._deadline.start()
+
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         """uvicorn's own version, minus the re-raise of the caught signal after the shutdown."""
@@ -43,11 +71,16 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def service_of(app: str) -> str:
+    """`personnel.entrypoints.app:app` -> `personnel`."""
+    return app.split(":", 1)[0].split(".", 1)[0]
+
+
 def serve(app: str, host: str, port: int, graceful_timeout: int = 20) -> int:
     """Serve `app` until SIGTERM/SIGINT (a second SIGINT forces the exit); returns the exit code."""
     # Our log format from the first line on (uvicorn's own dictConfig would print its start-up lines as
     # plain text before the app configures logging); the app re-applies the same set-up with its settings.
-    configure_logging(app.split(".", 1)[0], os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging(service_of(app), os.environ.get("LOG_LEVEL", "INFO"))
     # lifespan="on": a service that cannot start its pool, broker or consumers must not serve at all.
     config = uvicorn.Config(
         app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=graceful_timeout, log_config=None
@@ -59,9 +92,27 @@ def serve(app: str, host: str, port: int, graceful_timeout: int = 20) -> int:
         return exc.code if isinstance(exc.code, int) and exc.code else STARTUP_FAILURE
     if not server.started:
         return STARTUP_FAILURE
+    if server.force_exit:
+        return FORCED_EXIT
     if getattr(server.lifespan, "shutdown_failed", False) or getattr(server.lifespan, "error_occurred", False):
         return 1
     return 0
+
+
+def bind_address(
+    app: str, host: str | None, port: int | None, environ: Mapping[str, str] = os.environ
+) -> tuple[str, int | None]:
+    """The flags, else the service's `<SERVICE>_HTTP_HOST`/`_HTTP_PORT`; the port is None when neither says.
+    Raises ValueError for a port variable that is not a number."""
+    prefix = service_of(app).upper() + "_"
+    host = host or environ.get(prefix + "HTTP_HOST") or "127.0.0.1"
+    if port is None and environ.get(prefix + "HTTP_PORT"):
+        raw = environ[prefix + "HTTP_PORT"]
+        try:
+            port = int(raw)
+        except ValueError:
+            raise ValueError(f"{prefix}HTTP_PORT must be a port number, not {raw!r}") from None
+    return host, port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="cds-serve", description="Run a service app; exit 0 after a graceful shutdown."
     )
     parser.add_argument("app", help="ASGI app as module:attribute, e.g. personnel.entrypoints.app:app")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", help="address to bind (default: $<SERVICE>_HTTP_HOST, else 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default: $<SERVICE>_HTTP_PORT)")
     parser.add_argument(
         "--graceful-timeout",
         type=int,
@@ -78,7 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds to wait for in-flight requests after SIGTERM before cancelling them (default 20)",
     )
     args = parser.parse_args(argv)
-    return serve(args.app, args.host, args.port, args.graceful_timeout)
+    try:
+        host, port = bind_address(args.app, args.host, args.port)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if port is None:
+        parser.error(f"no port: give --port or set {service_of(args.app).upper()}_HTTP_PORT")
+    return serve(args.app, host, port, args.graceful_timeout)
 
 
 if __name__ == "__main__":

@@ -20,17 +20,22 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cds_contracts import Envelope, Registry, TopicSpec, all_topics
+from cds_plumbing.broker import make_broker
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
 from cds_plumbing.db import Connection
 from cds_plumbing.deadletter import DeadLetterPublisher
 from cds_plumbing.kafka_admin import ensure_topics
-from cds_plumbing.outbox import append
+from cds_plumbing.ops.outbox import outbox_backlog
+from cds_plumbing.outbox import OutboxRelay, append
 from cds_plumbing.settings import admin_database_url
 from tests.support.events import TEST_EVENT_TYPE, CounterIncremented, on_counter_incremented
 from tests.support.kafka import read_topic
+from tests.support.proxy import CuttableProxy
 
 pytestmark = pytest.mark.integration
 CLI = Path(sys.executable).parent / "cds-platform"
+PROXY_PORT = int(os.environ.get("KAFKA_PROXY_PORT", "9095"))
+PROXIED_PORT = int(os.environ.get("KAFKA_PROXIED_PORT", "9094"))
 
 
 async def cli(bootstrap: str, *args: str, prefix: str = "") -> subprocess.CompletedProcess[str]:
@@ -231,7 +236,7 @@ async def test_outbox_backlog_counts_pending_rows_and_the_oldest_age(
     # The oldest pending row waited 2 h 5 min; the published one is older still and must not count.
     await pool.execute("UPDATE outbox SET created_at = now() - interval '3 hours' WHERE published_at IS NOT NULL")
     await pool.execute(
-        "UPDATE outbox SET created_at = now() - interval '2 hours 5 minutes', attempts = 1 "
+        "UPDATE outbox SET created_at = now() - interval '2 hours 5 minutes' "
         "WHERE id = (SELECT min(id) FROM outbox WHERE published_at IS NULL)"
     )
     unreachable = "postgresql://nobody@127.0.0.1:1/nothing"
@@ -242,10 +247,46 @@ async def test_outbox_backlog_counts_pending_rows_and_the_oldest_age(
     assert result.returncode == 1, "an unreachable database fails the command"
     by_db = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:]}
     pending, oldest, failing = by_db[database.rsplit("/", 1)[-1]]
-    assert (pending, failing) == ("2", "1")
+    assert (pending, failing) == ("2", "0"), "no publication was tried yet"
     assert re.fullmatch(r"2h05m0\ds", oldest), oldest
     assert by_db["postgres"] == ["no", "outbox", "table"]
     assert by_db["nothing"][0] == "unreachable:"
+
+
+@pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="needs the local broker's PROXIED listener")
+async def test_outbox_backlog_shows_the_rows_a_relay_failed_to_publish_and_why(
+    pool: asyncpg.Pool, database: str, registry: Registry, bootstrap: str
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        for seq in (1, 2, 3):
+            await append(conn, CounterIncremented(counter_id="c", amount=1, seq=seq), source="/t", registry=registry)
+    proxy = CuttableProxy(PROXY_PORT, PROXIED_PORT)
+    await proxy.start()
+    broker = make_broker(f"127.0.0.1:{PROXY_PORT}", "backlog-test", request_timeout_ms=2000)
+    await broker.connect()
+    try:
+        await proxy.cut()  # the broker becomes unreachable
+        relay = OutboxRelay(pool, broker, batch_size=2)
+        with pytest.raises(Exception) as failed:  # whatever the client raises is the error to show
+            await relay.publish_pending()
+    finally:
+        await proxy.start()  # let the broker client close cleanly
+        await broker.stop()
+        await proxy.cut()
+    error = failed.value
+    rows = await pool.fetch("SELECT attempts, last_error, published_at FROM outbox ORDER BY id")
+    expected = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    assert [tuple(r) for r in rows] == [(1, expected, None), (1, expected, None), (0, None, None)], (
+        "the failed pass's two rows carry the attempt and the error; the third was not tried"
+    )
+
+    result = await cli(bootstrap, "outbox", "backlog", "--database-url", database)
+    assert result.returncode == 0, result.stdout
+    [line, error_line] = result.stdout.splitlines()[1:]
+    assert line.split()[1:2] + line.split()[3:] == ["3", "2"], line  # pending 3, failing 2
+    assert error_line.strip() == f"last error: {expected}"
+    backlog = await outbox_backlog(database)
+    assert (backlog.pending, backlog.failing, backlog.last_error) == (3, 2, expected)
 
 
 async def test_rebuild_reporting_runs_the_services_own_command(bootstrap: str) -> None:

@@ -126,10 +126,26 @@ async def test_consumer_lag_is_exported_per_partition_and_drops_to_zero(
     await producer.stop()
     consumer = _consumer(registry)
     assert _lag_samples(consumer.name) == {}
-    await _run_until(consumer, pool, bootstrap, applied=3)
-    samples = _lag_samples(consumer.name)
-    assert len(samples) == 1 and next(iter(samples))[0] == topic.name  # one key: one partition
-    assert list(samples.values()) == [0.0]
+    dlq = DeadLetterPublisher(bootstrap, consumer.name)
+    await dlq.start()
+    consumer.bind(pool, dlq)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_consumer(consumer, bootstrap, stop, max_records=100))
+    try:
+        samples: dict[tuple[str, str], float] = {}
+        for _ in range(300):  # caught up: every partition it owns (all 3, 2 of them empty) at 0
+            samples = _lag_samples(consumer.name)
+            applied = await pool.fetchval("SELECT count(*) FROM processed_events")
+            if applied == 3 and len(samples) == 3 and set(samples.values()) == {0.0}:
+                break
+            await asyncio.sleep(0.1)
+        assert {t for t, _ in samples} == {topic.name} and set(samples.values()) == {0.0}, samples
+        assert sorted(p for _, p in samples) == ["0", "1", "2"]
+    finally:
+        stop.set()
+        await task
+        await dlq.stop()
+    assert _lag_samples(consumer.name) == {}, "a stopped consumer owns no partitions"
 
 
 async def test_relay_killed_between_publish_and_mark_still_applies_each_event_once(

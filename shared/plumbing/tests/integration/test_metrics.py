@@ -23,10 +23,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cds_contracts import Registry, TopicSpec
 from cds_plumbing.consumer import IdempotentConsumer
-from cds_plumbing.deadletter import DeadLetterPublisher
 from cds_plumbing.outbox import OutboxRelay, append
 from cds_plumbing.runtime import create_service_app
 from cds_plumbing.settings import ServiceSettings
+from tests.support.deadletters import NoDeadLetters
 from tests.support.events import CounterFailed, CounterIncremented, on_counter_failed, on_counter_incremented
 from tests.support.kafka import read_topic
 
@@ -120,7 +120,7 @@ async def test_batch_apply_latency_is_observed_per_consumer_for_committed_batche
 
     consumer = IdempotentConsumer(f"test-metrics-{uuid.uuid4().hex[:8]}", registry=registry, before_batch=slow_batch)
     consumer.on(CounterIncremented)(on_counter_incremented)
-    consumer.bind(pool, DeadLetterPublisher(bootstrap, consumer.name))  # no dead letters here: never started
+    consumer.bind(pool, NoDeadLetters())
     name = "cds_consumer_batch_apply_seconds"
 
     with pytest.raises(OSError):

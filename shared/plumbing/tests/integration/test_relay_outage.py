@@ -1,5 +1,6 @@
 """The relay through a real outage: the connection to the broker is cut, events keep arriving in the
-outbox, nothing is lost, and when the broker is reachable again everything is published."""
+outbox, nothing is lost, the failed attempts are noted on the rows, and when the broker is reachable
+again everything is published."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ async def test_relay_rides_out_a_broker_outage(
     broker = make_broker(f"127.0.0.1:{PROXY_PORT}", "outage-test", request_timeout_ms=3000)
     await broker.connect()
     stop = asyncio.Event()
-    relay = OutboxRelay(pool, broker, idle_poll_s=0.2, max_backoff_s=1.0)
+    relay = OutboxRelay(pool, broker, idle_poll_s=0.2, max_backoff_s=1.0, ack_timeout_s=2.0)
     task = asyncio.create_task(relay.run(stop))
     try:
         await _append(pool, registry, range(1, 6))
@@ -53,9 +54,13 @@ async def test_relay_rides_out_a_broker_outage(
 
         await proxy.cut()
         await _append(pool, registry, range(6, 11))
-        await asyncio.sleep(5)  # longer than the request timeout: the relay has failed and is backing off
+        await asyncio.sleep(5)  # longer than the acknowledgement timeout: the relay has failed and is backing off
         assert await _published(pool) == 5, "nothing can be acknowledged while the broker is unreachable"
         assert not task.done(), "the relay must survive the outage"
+        failed = await pool.fetch("SELECT attempts, last_error FROM outbox WHERE published_at IS NULL")
+        assert len(failed) == 5 and all(r["attempts"] >= 1 and r["last_error"] for r in failed), (
+            "each failed pass is recorded on its rows, for `outbox backlog`"
+        )
 
         await proxy.start()
         for _ in range(300):
@@ -63,9 +68,11 @@ async def test_relay_rides_out_a_broker_outage(
                 break
             await asyncio.sleep(0.1)
         assert await _published(pool) == 10
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE last_error IS NOT NULL") == 0
     finally:
         stop.set()
         await task
+        await proxy.start()  # also after a failure mid-outage: a client cut off from its broker cannot stop
         await broker.stop()
         await proxy.cut()
     records = await read_topic(bootstrap, topic.name, expect=10)

@@ -107,6 +107,8 @@ def outbox_report(urls: Sequence[str]) -> int:
             print(f"{b.database:<16} {'no outbox table':>30}")
         else:
             print(f"{b.database:<16} {b.pending:>8} {format_age(b.oldest_age):>12} {b.failing:>8}")
+            if b.last_error:
+                print(f"{'':<16} last error: {b.last_error}")
     return 1 if failed else 0
 
 

@@ -15,6 +15,7 @@ class Backlog:
     oldest_age: timedelta | None  # None: nothing pending
     failing: int  # pending rows whose publication already failed at least once
     has_outbox: bool = True
+    last_error: str | None = None  # the oldest failing row's error (the relay retries from that row)
 
 
 async def outbox_backlog(database_url: str) -> Backlog:
@@ -25,12 +26,14 @@ async def outbox_backlog(database_url: str) -> Backlog:
             return Backlog(name, 0, None, 0, has_outbox=False)
         # The partial index outbox_unpublished keeps this cheap however large the published history is.
         row = await conn.fetchrow(
-            """SELECT count(*) AS pending, now() - min(created_at) AS oldest, count(*) FILTER (WHERE attempts > 0)
-                      AS failing
+            """SELECT count(*) AS pending, now() - min(created_at) AS oldest,
+                      count(*) FILTER (WHERE attempts > 0) AS failing,
+                      (SELECT last_error FROM outbox WHERE published_at IS NULL AND attempts > 0
+                       ORDER BY id LIMIT 1) AS last_error
                FROM outbox WHERE published_at IS NULL"""
         )
         assert row is not None
-        return Backlog(name, row["pending"], row["oldest"], row["failing"])
+        return Backlog(name, row["pending"], row["oldest"], row["failing"], last_error=row["last_error"])
     finally:
         await conn.close()
 
