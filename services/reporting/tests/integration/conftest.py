@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from playwright.async_api import Browser
 
 from cds_contracts import Registry, TopicSpec
 from cds_plumbing.db import create_pool
@@ -15,6 +16,7 @@ from cds_plumbing.migrations import migrate
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.entrypoints.app import MIGRATIONS
 from reporting.entrypoints.subscribers import make_consumer
+from services.reporting.tests.integration.dashboard_support import chromium, running_dashboard
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters, fresh_registry
 
 LIVE = "reporting-projections"
@@ -56,3 +58,20 @@ def feeder(rpool: asyncpg.Pool) -> Feeder:
     consumer = make_consumer(LIVE, before_batch=use_active_schema)
     consumer.bind(rpool, RaisingDeadLetters())
     return Feeder(consumer)
+
+
+# The dashboard's browser tests (test_dashboard_browser.py, test_dashboard_tables.py) share these two.
+@pytest.fixture
+async def url(
+    reporting_db: str, rpool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
+) -> AsyncIterator[str]:
+    """Base URL of a real reporting app (uvicorn in a thread) over the dashboard scenario."""
+    async with running_dashboard(reporting_db, rpool, bootstrap, personnel_topics) as base:
+        yield base
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium driven by Playwright (CHROMIUM_PATH overrides the path)."""
+    async with chromium() as b:
+        yield b

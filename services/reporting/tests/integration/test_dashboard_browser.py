@@ -19,15 +19,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, expect
 
-from cds_contracts import Registry, TopicSpec
 from services.reporting.tests.integration.dashboard_support import (
     ARTIFACTS,
     DESKTOP,
@@ -36,31 +33,15 @@ from services.reporting.tests.integration.dashboard_support import (
     card,
     cards,
     chart_row,
-    chromium,
     new_context,
     open_page,
     panel_states,
     read_download,
     rows,
-    running_dashboard,
     settled,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def url(
-    reporting_db: str, rpool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
-) -> AsyncIterator[str]:
-    async with running_dashboard(reporting_db, rpool, bootstrap, personnel_topics) as base:
-        yield base
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def test_cards_follow_the_date_picker_and_the_unit_tree(url: str, browser: Browser) -> None:

@@ -17,46 +17,27 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
-import asyncpg
 import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, Download, Locator, Page, expect
 
-from cds_contracts import Registry, TopicSpec
 from services.reporting.tests.integration.dashboard_support import (
     ARTIFACTS,
     DESKTOP,
     PANELS,
     cells,
-    chromium,
     new_context,
     open_page,
     panel_states,
     read_download,
     row_cells,
     rows,
-    running_dashboard,
     settled,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def url(
-    reporting_db: str, rpool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
-) -> AsyncIterator[str]:
-    async with running_dashboard(reporting_db, rpool, bootstrap, personnel_topics) as base:
-        yield base
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def download(page: Page, panel: str, file: str) -> Download:

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
 from reporting.config import Settings
+from reporting.domain.periods import PROVINCE_TZ
 from reporting.entrypoints.app import build_app
-from reporting.entrypoints.params import PROVINCE_TZ
 from services.reporting.tests.integration.scenario import correction, history, produce, reorganisation
 
 pytestmark = pytest.mark.integration

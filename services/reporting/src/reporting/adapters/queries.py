@@ -107,21 +107,6 @@ async def province_totals(conn: Connection, as_of: dt.date, units: list[str] | N
     return row
 
 
-async def subtree(conn: Connection, as_of: dt.date, unit_id: str) -> list[str]:
-    """The unit and every unit under it in the tree valid on as_of."""
-    rows = await conn.fetch(
-        f"""WITH RECURSIVE units AS (SELECT unit_id, parent_id FROM unit_versions WHERE {_AS_OF}),
-                 sub AS (SELECT unit_id, ARRAY[unit_id] AS path FROM units WHERE unit_id = $2
-                         UNION ALL
-                         SELECT u.unit_id, s.path || u.unit_id FROM units u JOIN sub s ON u.parent_id = s.unit_id
-                         WHERE u.unit_id <> ALL (s.path))
-            SELECT unit_id FROM sub""",
-        as_of,
-        unit_id,
-    )
-    return [r["unit_id"] for r in rows]
-
-
 async def agency_coverage(conn: Connection, as_of: dt.date, units: list[str] | None = None) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(

@@ -50,6 +50,11 @@ class Slice:
     def is_whole_province(self) -> bool:
         return self.unit_id is None and not self.sectors and not self.levels
 
+    def query(self) -> list[tuple[str, str]]:
+        """The slice as the views' query parameters (unit_id, repeated sector and level), sorted."""
+        params = [] if self.unit_id is None else [("unit_id", self.unit_id)]
+        return params + [("sector", s) for s in sorted(self.sectors)] + [("level", lv) for lv in sorted(self.levels)]
+
     def as_dict(self) -> dict[str, Any]:
         """Echoed in every response body, so a saved or exported report says what it covers."""
         return {"unit_id": self.unit_id, "sectors": sorted(self.sectors), "levels": sorted(self.levels)}

@@ -5,30 +5,21 @@ the slice as `slice`, and answers 404 for a unit not valid on as_of, 422 for an 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.entrypoints import models_officers as m
-from reporting.entrypoints.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params, view_context
+from reporting.entrypoints.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
 from reporting.service_layer import views
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-__all__ = ["AsOf", "ProjectionSource", "_ctx", "_day"]
+__all__ = ["AsOf", "ProjectionSource"]
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The unit (or the slice's unit) is unknown."}}
-
-
-def _ctx(request: Request) -> views.ViewContext:
-    return view_context(request)
-
-
-def _day(as_of: dt.date | None) -> dt.date:
-    return day(as_of)
 
 
 def _history_slice(
@@ -61,7 +52,7 @@ async def _answer(view: Awaitable[dict[str, Any]]) -> dict[str, Any]:
 async def units_tree(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
     """With `unit_id`, the subtree rooted there; with sectors or levels, the matching units (`in_slice`
     true) and their ancestors (`in_slice` false), so the tree stays navigable."""
-    return await _answer(views.unit_tree(ctx, _day(as_of), sl))
+    return await _answer(views.unit_tree(ctx, day(as_of), sl))
 
 
 @router.get(
@@ -76,7 +67,7 @@ async def unit_history(
     """Every version whatever the day, so a merged or dissolved unit stays attributable: its figures are
     asked for on a day it existed. `in_slice` says whether it is in the slice on as_of; the slice's unit
     is given as `within` here, since `unit_id` is the path's."""
-    return await _answer(views.unit_history(ctx, unit_id, _day(as_of), sl))
+    return await _answer(views.unit_history(ctx, unit_id, day(as_of), sl))
 
 
 @router.get(
@@ -89,7 +80,7 @@ async def officers_headcount(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> di
     """`units`: the slice's units, rolled up over descendants in the slice only ("Party agencies only"
     rolls up Party agencies only). `totals`: officers whose unit is in the slice; for the whole province,
     every officer."""
-    return await _answer(views.headcount(ctx, _day(as_of), sl))
+    return await _answer(views.headcount(ctx, day(as_of), sl))
 
 
 @router.get(
@@ -100,7 +91,7 @@ async def officers_headcount(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> di
 )
 async def officers_coverage(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
     """Agencies of the slice: counts, those failing the rule, and every one of them."""
-    return await _answer(views.coverage(ctx, _day(as_of), sl))
+    return await _answer(views.coverage(ctx, day(as_of), sl))
 
 
 @router.get(
@@ -111,7 +102,7 @@ async def officers_coverage(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dic
 )
 async def community_teams(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
     """Teams whose commune is in the slice on as_of (a sector without communes has none)."""
-    return await _answer(views.community_teams(ctx, _day(as_of), sl))
+    return await _answer(views.community_teams(ctx, day(as_of), sl))
 
 
 @router.get(

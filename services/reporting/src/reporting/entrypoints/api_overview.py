@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from reporting.domain.overview import cards
 from reporting.entrypoints.inprocess import ViewError, get_view
+from reporting.entrypoints.models_common import Frozen, SliceEcho
 from reporting.entrypoints.params import AsOf, SliceQuery, day
 
 router = APIRouter(prefix="/api/v1", tags=["overview"])
@@ -27,56 +28,52 @@ SOURCES = {
 }
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class OfficersCard(_Frozen):
+class OfficersCard(Frozen):
     total: int = Field(description="CĐS officers (dedicated and concurrent) serving on the day.")
     dedicated: int = Field(description="Officers working on CĐS full time.")
     concurrent: int = Field(description="Officers doing CĐS work besides another post.")
     dedicated_share: float | None = Field(description="dedicated / total (0..1); null without officers.")
 
 
-class InfosecCard(_Frozen):
+class InfosecCard(Frozen):
     officers: int = Field(description="Officers with the information-security function.")
 
 
-class CoverageCard(_Frozen):
+class CoverageCard(Frozen):
     agencies: int = Field(description="Agencies the rule applies to.")
     compliant: int = Field(description="Agencies with an IT leader and at least one IT technical officer.")
     failing: int = Field(description="Agencies lacking one of them.")
     compliance_rate: float | None = Field(description="compliant / agencies (0..1).")
 
 
-class TeamsCard(_Frozen):
+class TeamsCard(Frozen):
     teams: int = Field(description="Community technology teams active on the day.")
     members: int = Field(description="Their members on the day.")
 
 
-class TrainingCard(_Frozen):
+class TrainingCard(Frozen):
     year: int = Field(description="The plan's year: the as-of day's, or the latest of the 3 years before it.")
     planned_trainees: int = Field(description="Trainees the plan targets (all levels and advanced).")
     trained: int = Field(description="Trainees counted against those targets so far.")
     attainment: float | None = Field(description="Overall plan attainment (0..1, each target capped at 100%).")
 
 
-class AttritionCard(_Frozen):
+class AttritionCard(Frozen):
     departures_12m: int = Field(description="Departures in the 12 months ending on the day.")
     rate_12m: float | None = Field(description="Departures / average month-end headcount (0..1).")
     private_sector_share: float | None = Field(description="Share of departures to the private sector (0..1).")
 
 
-class VacanciesCard(_Frozen):
+class VacanciesCard(Frozen):
     open: int = Field(description="Vacancies open on the day.")
 
 
-class ReadinessCard(_Frozen):
+class ReadinessCard(Frozen):
     teams: int = Field(description="Incident-response teams.")
     average_score: float | None = Field(description="Mean readiness score (0..100); null without teams.")
 
 
-class Cards(_Frozen):
+class Cards(Frozen):
     officers: OfficersCard = Field(description="CĐS officers.")
     information_security: InfosecCard = Field(description="Information-security officers.")
     coverage: CoverageCard = Field(description="The rule: an IT leader and an IT technical officer per agency.")
@@ -87,20 +84,17 @@ class Cards(_Frozen):
     readiness: ReadinessCard = Field(description="Incident-response readiness.")
 
 
-class Overview(_Frozen):
+class Overview(Frozen):
     as_of: str = Field(description="Day the figures are valid on.")
     current_to: str | None = Field(description="Newest event time applied to the projections.")
-    slice: dict[str, Any] = Field(description="The unit subtree, sectors and levels covered.")
+    slice: SliceEcho = Field(description="The unit subtree, sectors and levels covered.")
     cards: Cards = Field(description="The headline figures.")
 
 
 @router.get("/overview", response_model=Overview, summary="Headline cards for the dashboard")
 async def overview(request: Request, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
     when = day(as_of)
-    params: list[tuple[str, str]] = [("as_of", when.isoformat())]
-    if sl.unit_id is not None:
-        params.append(("unit_id", sl.unit_id))
-    params += [("sector", s) for s in sl.sectors] + [("level", lv) for lv in sl.levels]
+    params = [("as_of", when.isoformat()), *sl.query()]
     extra = {"attainment": [("year", str(when.year))]}
     try:
         bodies = await asyncio.gather(

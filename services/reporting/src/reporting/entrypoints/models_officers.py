@@ -1,31 +1,18 @@
 """Response models of the unit, officer and community-team views, so /openapi.json documents them.
 
 They describe the bodies the service layer builds; they never reshape them (a test compares both).
-Timestamps stay strings: re-serialising a datetime would turn "+00:00" into "Z" and change the body."""
+Timestamps stay strings (models_common)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+from reporting.entrypoints.models_common import Frozen, SliceEcho, Timestamp
 
 
-class SliceEcho(_Frozen):
-    unit_id: str | None = Field(
-        description="The unit whose subtree (in the tree valid on as_of) is covered; null = all."
-    )
-    sectors: list[str] = Field(description="Sectors covered, sorted; empty = every sector.")
-    levels: list[str] = Field(description="Administrative levels covered, sorted; empty = every level.")
-
-
-class _Header(_Frozen):
+class _Header(Frozen):
     as_of: dt.date = Field(description="Day the figures are valid on; units are those of that day's tree.")
     current_to: Timestamp | None = Field(
         description="Time of the newest event applied to the projections (freshness); null before any event."
@@ -33,7 +20,7 @@ class _Header(_Frozen):
     slice: SliceEcho = Field(description="What part of the province the figures cover, as asked.")
 
 
-class UnitTreeNode(_Frozen):
+class UnitTreeNode(Frozen):
     unit_id: str = Field(description="Stable unit identifier.")
     name_vi: str = Field(description="Vietnamese name valid on as_of.")
     name_en: str | None = Field(description="English name, when personnel recorded one.")
@@ -47,7 +34,7 @@ class UnitTreeResponse(_Header):
     units: list[UnitTreeNode] = Field(description="Root units of the (sliced) tree, sorted by unit_id.")
 
 
-class UnitVersion(_Frozen):
+class UnitVersion(Frozen):
     valid_from: dt.date = Field(description="First day of this version.")
     valid_to: dt.date | None = Field(description="Last day of this version (inclusive); null = still valid.")
     name_vi: str = Field(description="Vietnamese name in this version.")
@@ -58,7 +45,7 @@ class UnitVersion(_Frozen):
     valid_on_as_of: bool = Field(description="True for the version valid on as_of.")
 
 
-class LineageLink(_Frozen):
+class LineageLink(Frozen):
     unit_id: str = Field(description="The predecessor or successor unit.")
     kind: str = Field(description="merge or split.")
     effective_date: dt.date = Field(description="Day the merge or split took effect.")
@@ -72,7 +59,7 @@ class UnitHistoryResponse(_Header):
     successors: list[LineageLink] = Field(description="Units this one was merged or split into.")
 
 
-class OfficerCounts(_Frozen):
+class OfficerCounts(Frozen):
     total: int = Field(description="CĐS officers.")
     dedicated: int = Field(description="Officers assigned to digital transformation full time.")
     concurrent: int = Field(description="Officers doing digital transformation alongside other duties.")
@@ -81,7 +68,7 @@ class OfficerCounts(_Frozen):
     it_leader: int = Field(description="Officers with the function of leader in charge of IT.")
 
 
-class HeadcountUnit(_Frozen):
+class HeadcountUnit(Frozen):
     unit_id: str = Field(description="Unit identifier.")
     parent_id: str | None = Field(description="Parent unit on as_of; null for a root.")
     name_vi: str = Field(description="Vietnamese name valid on as_of.")
@@ -99,7 +86,7 @@ class HeadcountResponse(_Header):
     )
 
 
-class AgencyCoverageRow(_Frozen):
+class AgencyCoverageRow(Frozen):
     unit_id: str = Field(description="Agency identifier.")
     name_vi: str = Field(description="Vietnamese name valid on as_of.")
     kind: str = Field(description="Agency kind.")
@@ -110,7 +97,7 @@ class AgencyCoverageRow(_Frozen):
     missing: list[str] = Field(description="What it lacks: it_leader and/or it_technical; empty when compliant.")
 
 
-class CoverageSummary(_Frozen):
+class CoverageSummary(Frozen):
     agencies: int = Field(description="Agencies in the slice.")
     compliant: int = Field(description="Agencies meeting the rule.")
     failing: int = Field(description="Agencies failing the rule.")
@@ -123,12 +110,12 @@ class CoverageResponse(_Header):
     agencies: list[AgencyCoverageRow] = Field(description="Every agency of the slice, sorted by unit_id.")
 
 
-class CommunityTeamTotals(_Frozen):
+class CommunityTeamTotals(Frozen):
     teams: int = Field(description="Community technology teams active on as_of.")
     members: int = Field(description="Their members on as_of.")
 
 
-class CommunityTeamsByCommune(_Frozen):
+class CommunityTeamsByCommune(Frozen):
     commune_id: str = Field(description="Commune the teams belong to on as_of.")
     name_vi: str | None = Field(description="The commune's Vietnamese name on as_of; null if not in that day's tree.")
     teams: int = Field(description="Teams of the commune.")
@@ -144,18 +131,18 @@ class CommunityTeamsResponse(_Header):
     )
 
 
-class PartitionOffset(_Frozen):
+class PartitionOffset(Frozen):
     partition: int = Field(description="Kafka partition.")
     next_offset: int = Field(description="Offset of the next record to apply.")
 
 
-class TopicFreshness(_Frozen):
+class TopicFreshness(Frozen):
     topic: str = Field(description="Kafka topic.")
     event_time: Timestamp | None = Field(description="Time of the newest event applied from it; null if none yet.")
     offsets: list[PartitionOffset] = Field(description="Applied offsets per partition.")
 
 
-class FreshnessResponse(_Frozen):
+class FreshnessResponse(Frozen):
     as_of: None = Field(description="Always null: freshness is not about a day.")
     current_to: Timestamp | None = Field(description="Time of the newest event applied, over every topic.")
     consumer: str = Field(description="The live consumer whose checkpoints these are.")

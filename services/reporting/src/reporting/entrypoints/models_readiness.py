@@ -7,8 +7,8 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_officers import Timestamp
-from reporting.entrypoints.models_training import Frozen, Header
+from reporting.entrypoints.models_common import Frozen, Timestamp
+from reporting.entrypoints.models_training import Header
 
 
 class CoverageGap(Frozen):

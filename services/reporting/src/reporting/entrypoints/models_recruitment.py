@@ -7,7 +7,8 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_training import Frozen, Header, Number, Pct
+from reporting.entrypoints.models_common import Frozen
+from reporting.entrypoints.models_training import Header, Number, Pct
 
 
 class DurationStats(Frozen):

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from reporting.domain.slices import Level, Sector
-from reporting.entrypoints.models_trends import SliceOut
+from reporting.entrypoints.models_common import SliceEcho
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -32,7 +32,7 @@ class SnapshotSummary(BaseModel):
     title: str = Field(description="Title of the report.")
     note: str | None = Field(description="Note given when it was taken.")
     as_of: str = Field(description="Day the frozen figures are valid on.")
-    slice: SliceOut = Field(description="What the frozen figures cover.")
+    slice: SliceEcho = Field(description="What the frozen figures cover.")
     created_at: str = Field(description="When the snapshot was taken.")
     created_by: str = Field(description="Subject of the token that took it.")
 

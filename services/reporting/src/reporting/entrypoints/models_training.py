@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from reporting.entrypoints.models_officers import SliceEcho, Timestamp
+from reporting.entrypoints.models_common import Frozen, SliceEcho, Timestamp
 
 Pct = float | None
 Number = int | float  # a mean or median of whole days stays an int when it is one: the body is not reshaped
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
 
 class Header(Frozen):

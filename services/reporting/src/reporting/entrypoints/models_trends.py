@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from reporting.entrypoints.models_common import Frozen, SliceEcho
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class SliceOut(_Frozen):
-    unit_id: str | None = Field(description="The unit whose subtree (on as_of) is covered; null = the province.")
-    sectors: list[str] = Field(description="Sectors covered; empty = all.")
-    levels: list[str] = Field(description="Administrative levels covered; empty = all.")
-
-
-class TrendMonth(_Frozen):
+class TrendMonth(Frozen):
     month: str = Field(description="Tháng / Month (YYYY-MM).")
     month_end: str = Field(description="Day the counts are read on: the month's last day, or as_of in its month.")
     headcount: int = Field(description="Cán bộ CĐS / CĐS officers serving on month_end.")
@@ -33,8 +25,8 @@ class TrendMonth(_Frozen):
     hires: int = Field(description="Tuyển dụng / Officers appointed for a recruitment hire, first day in the month.")
 
 
-class Trends(_Frozen):
+class Trends(Frozen):
     as_of: str = Field(description="Day the series is as of; its last month ends there.")
     current_to: str | None = Field(description="Newest event time applied to the projections.")
-    slice: SliceOut = Field(description="What the figures cover (resolved on as_of, see the endpoint).")
+    slice: SliceEcho = Field(description="What the figures cover (resolved on as_of, see the endpoint).")
     months: list[TrendMonth] = Field(description="One entry per month, oldest first.")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 
+from reporting.domain.periods import PROVINCE_TZ
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.service_layer.context import ViewContext
-
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # "today" is the province's day, whatever the server's clock zone
 
 AsOf = Annotated[dt.date | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reporting.adapters import readiness_queries as rq
 from reporting.adapters.attribution import slice_units
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain import readiness as r
+from reporting.domain.periods import PROVINCE_TZ
 from reporting.domain.slices import Slice
 from reporting.service_layer.views import ViewContext, _header
-
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -51,10 +51,7 @@ class SnapshotNotFoundError(LookupError):
 
 def view_query(view: FrozenView, as_of: dt.date, sl: Slice) -> Query:
     """The query a view is read with: the day, the slice (every view gets it), the year where needed."""
-    query: Query = [("as_of", as_of.isoformat())]
-    if sl.unit_id is not None:
-        query.append(("unit_id", sl.unit_id))
-    query += [("sector", s) for s in sorted(sl.sectors)] + [("level", lv) for lv in sorted(sl.levels)]
+    query: Query = [("as_of", as_of.isoformat()), *sl.query()]
     if view.by_year:
         query.append(("year", str(as_of.year)))
     return query
