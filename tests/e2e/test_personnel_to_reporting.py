@@ -9,7 +9,6 @@ runs against a long-lived stack never see each other's data.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,12 +19,13 @@ import pytest
 
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
+from tests.support.clock import province_today
 from tests.support.e2e import eventually, ok
 
 pytestmark = pytest.mark.e2e
 PERSONNEL = f"http://127.0.0.1:{os.environ.get('PERSONNEL_HTTP_PORT', '8001')}"
 REPORTING = f"http://127.0.0.1:{os.environ.get('REPORTING_HTTP_PORT', '8004')}"
-OLD, NEW = "2024-12-31", dt.date.today().isoformat()
+OLD, NEW = "2024-12-31", province_today().isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from cds_plumbing.auth import Role, mint_token
 from personnel.config import Settings
 from services.personnel.tests.integration.support import appoint, build_2024_province, ok, outbox_rows
+from tests.support.clock import province_today
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +68,7 @@ def test_a_member_who_departs_leaves_every_team_with_the_departure_as_cause(api:
     assert r.status_code == 422
 
     # An upcoming shift where `a` is primary, and one where `a` is only the backup.
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = province_today() + dt.timedelta(days=1)
     soon = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(8), tzinfo=dt.UTC)
     s1 = schedule(api, "DUC-VP", soon.isoformat(), (soon + dt.timedelta(hours=8)).isoformat(), a, b)["shift_id"]
     s2 = schedule(

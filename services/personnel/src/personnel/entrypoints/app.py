@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,6 +15,7 @@ from personnel.domain.errors import ConflictError, DomainError, NotFoundError, R
 from personnel.service_layer.imports import ImportRejectedError
 
 from . import api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
+from .deps import today
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if scope_unit == target_unit:
             return True
         async with app.state.runtime.pool.acquire() as conn:
-            return target_unit in await UnitRepository(conn).descendants_on(scope_unit, dt.date.today())
+            return target_unit in await UnitRepository(conn).descendants_on(scope_unit, today())
 
     app = create_service_app(
         settings or Settings(),

@@ -9,6 +9,7 @@ import asyncpg
 from fastapi import Query, Request
 
 from cds_plumbing.auth import Principal, ensure_unit_scope
+from personnel.domain.response_teams import PROVINCE_TZ
 from personnel.service_layer.unit_of_work import UnitOfWork
 
 AsOf = Annotated[dt.date | None, Query(description="Date the answer is valid on (YYYY-MM-DD); today when omitted.")]
@@ -35,4 +36,5 @@ def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    """Today in the province (Asia/Ho_Chi_Minh), not on the machine's clock: the services agree on the day."""
+    return dt.datetime.now(PROVINCE_TZ).date()
