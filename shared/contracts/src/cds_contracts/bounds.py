@@ -15,7 +15,8 @@ real columns (tests/contracts).
   every JSON reader, JavaScript included, reads the number exactly.
 - `Day`: a date written `YYYY-MM-DD` between 1900-01-01 and 2199-12-31 (no timestamps or numbers).
 - `Moment`: a date-time with a UTC offset, in the same range once converted to UTC.
-- `Year`: 1900..2199. `Many[T]`: a list of at most `MAX_ITEMS` items.
+- `Year`: 1900..2199. `Finite`: a float that is a number (no NaN or infinity).
+- `Many[T]` (tuples, in events) and `ManyList[T]` (lists, in requests): at most `MAX_ITEMS` items.
 - `NOT_NULL`: on an optional field, "may be omitted, but never sent as null".
 """
 
@@ -98,6 +99,7 @@ Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
 Int64 = Annotated[int, Field(ge=-SAFE_INT_MAX, le=SAFE_INT_MAX)]
 Money = Annotated[int, Field(ge=0, le=SAFE_INT_MAX)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 Day = Annotated[dt.date, BeforeValidator(_day_text), AfterValidator(_day_range)]
 Moment = Annotated[dt.datetime, BeforeValidator(_moment_text), AfterValidator(_moment_range)]
 Many = Annotated[tuple[T, ...], Field(max_length=MAX_ITEMS)]

@@ -28,3 +28,10 @@ async def create_pool(
     )
     assert pool is not None  # create_pool returns None only when used as an awaitable context (never here)
     return pool
+
+
+def like_contains(text: str) -> str:
+    """A LIKE/ILIKE pattern matching `text` anywhere, with its own `%`, `_` and `\\` taken literally
+    (PostgreSQL's default escape character is the backslash): `q=%` finds names containing "%"."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
