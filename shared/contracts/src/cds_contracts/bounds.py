@@ -15,7 +15,9 @@ real columns (tests/contracts).
   every JSON reader, JavaScript included, reads the number exactly.
 - `Day`: a date written `YYYY-MM-DD` between 1900-01-01 and 2199-12-31 (no timestamps or numbers).
 - `Moment`: a date-time with a UTC offset, in the same range once converted to UTC.
-- `Year`: 1900..2199. `Finite`: a float that is a number (no NaN or infinity).
+- `Year`: 1900..2199. `Finite`: a float that is a number (no NaN or infinity). `Flag`: true or false.
+- Tighter bounds compose: `Annotated[Count, Field(ge=1, le=10_000)]` (a plain `= Field(max_length=...)`
+  after an alias is NOT applied by pydantic, so always write the Annotated form).
 - `Many[T]` (tuples, in events) and `ManyList[T]` (lists, in requests): at most `MAX_ITEMS` items.
 - `NOT_NULL`: on an optional field, "may be omitted, but never sent as null".
 """
@@ -94,12 +96,17 @@ def _moment_range(value: dt.datetime) -> dt.datetime:
 Id = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN)]
 Line = Annotated[str, Field(min_length=1, max_length=LINE_MAX, pattern=LINE_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
-Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
-Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
-Int64 = Annotated[int, Field(ge=-SAFE_INT_MAX, le=SAFE_INT_MAX)]
-Money = Annotated[int, Field(ge=0, le=SAFE_INT_MAX)]
+
+
+# Numbers and flags in bodies are strict: pydantic would otherwise read `true` as 1, `"7"` as 7 and
+# 1e20 as an integer. (Query parameters arrive as text: they use `Year` or plain bounded ints.)
+Int32 = Annotated[int, Field(strict=True, ge=INT32_MIN, le=INT32_MAX)]
+Count = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
+Int64 = Annotated[int, Field(strict=True, ge=-SAFE_INT_MAX, le=SAFE_INT_MAX)]
+Money = Annotated[int, Field(strict=True, ge=0, le=SAFE_INT_MAX)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
 Day = Annotated[dt.date, BeforeValidator(_day_text), AfterValidator(_day_range)]
 Moment = Annotated[dt.datetime, BeforeValidator(_moment_text), AfterValidator(_moment_range)]
 Many = Annotated[tuple[T, ...], Field(max_length=MAX_ITEMS)]

@@ -6,7 +6,7 @@ or address (those stay inside personnel).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -32,7 +32,9 @@ class OfficerAppointed(Event):
 
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     full_name: Line = Field(description="Full name as written in Vietnamese.")
-    birth_year: Count | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
     unit_id: Id = Field(description="Code of the org unit the officer works in.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
@@ -87,7 +89,9 @@ class OfficerQualificationAdded(Event):
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     degree_level: DegreeLevel = Field(description="Cao đẳng, cử nhân, kỹ sư, thạc sĩ, tiến sĩ, khác.")
     field: DegreeField = Field(description="IT, electronics-telecommunications, or another field.")
-    year: Count | None = Field(default=None, ge=1950, le=2100, description="Year the degree was awarded.")
+    year: Annotated[Count, Field(ge=1950, le=2100)] | None = Field(
+        default=None, description="Year the degree was awarded."
+    )
 
 
 @REGISTRY.register("vn.cds.personnel.officer.certificate_added", 1, PERSONNEL_OFFICER, key="officer_id")
@@ -110,7 +114,9 @@ class OfficerCorrected(Event):
 
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     full_name: Line = Field(description="Full name as written in Vietnamese.")
-    birth_year: Count | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
     departure_date: Day | None = Field(default=None, description="Corrected departure date, if departed.")

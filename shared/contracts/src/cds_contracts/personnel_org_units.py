@@ -8,7 +8,7 @@ Officers and community teams carried to a successor are announced by their own e
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -63,7 +63,7 @@ class OrgUnitsMerged(Event):
     The successor is an existing unit or one registered just before this event."""
 
     successor_id: Id = Field(description="Code of the unit that continues the merged ones.")
-    predecessor_ids: Many[Id] = Field(description="Codes of the units merged away.", min_length=1)
+    predecessor_ids: Annotated[Many[Id], Field(min_length=1)] = Field(description="Codes of the units merged away.")
     effective_date: Day = Field(description="First day of the merged unit.")
 
 
@@ -72,7 +72,7 @@ class OrgUnitSplit(Event):
     """One unit split into several successors; it ceased the day before `effective_date`."""
 
     unit_id: Id = Field(description="Code of the unit that split.")
-    successor_ids: Many[Id] = Field(description="Codes of the successor units.", min_length=2)
+    successor_ids: Annotated[Many[Id], Field(min_length=2)] = Field(description="Codes of the successor units.")
     effective_date: Day = Field(description="First day of the successors.")
 
 

@@ -8,7 +8,7 @@ order. A member who departs the public service leaves every team in the same tra
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -112,7 +112,7 @@ class IncidentAcknowledged(Event):
     team_id: Id = Field(description="Team handling it.")
     incident_id: Id = Field(description="Stable id of the incident.")
     acknowledged_at: Moment = Field(description="When it was acknowledged.")
-    responder_ids: Many[Id] = Field(description="Officers responding.", min_length=1)
+    responder_ids: Annotated[Many[Id], Field(min_length=1)] = Field(description="Officers responding.")
 
 
 @REGISTRY.register("vn.cds.personnel.response_team.incident_resolved", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")

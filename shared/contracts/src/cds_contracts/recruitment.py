@@ -7,7 +7,7 @@ gender), as that record is the purpose of the hire.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,10 +33,10 @@ class Quotas(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    it_technical: Count = Field(ge=0, description="IT technical positions.")
-    information_security: Count = Field(ge=0, description="Information-security positions.")
-    data: Count = Field(ge=0, description="Data positions.")
-    leadership: Count = Field(ge=0, description="Leaders in charge of IT.")
+    it_technical: Annotated[Count, Field(ge=0)] = Field(description="IT technical positions.")
+    information_security: Annotated[Count, Field(ge=0)] = Field(description="Information-security positions.")
+    data: Annotated[Count, Field(ge=0)] = Field(description="Data positions.")
+    leadership: Annotated[Count, Field(ge=0)] = Field(description="Leaders in charge of IT.")
 
 
 @REGISTRY.register("vn.cds.recruitment.staffing_plan.set", 1, RECRUITMENT_STAFFING_PLAN, key="plan_id")
@@ -45,7 +45,7 @@ class StaffingPlanSet(Event):
 
     plan_id: Id = Field(description="'<unit_id>:<year>'.")
     unit_id: Id = Field(description="Unit the plan is for.")
-    year: Count = Field(ge=2000, le=2100, description="Plan year.")
+    year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Plan year.")
     quotas: Quotas = Field(description="Positions per function.")
 
 
@@ -73,7 +73,7 @@ class VacancyOpened(Event):
     vacancy_id: Id = Field(description="Stable id of the vacancy.")
     unit_id: Id = Field(description="Unit recruiting.")
     function: PositionFunction = Field(description="Function of the positions.")
-    positions: Count = Field(ge=1, description="Number of positions.")
+    positions: Annotated[Count, Field(ge=1)] = Field(description="Number of positions.")
     policy_ids: Many[Id] = Field(default=(), description="Incentive policies offered.")
     opened_on: Day = Field(description="Day applications open.")
     closes_on: Day | None = Field(default=None, description="Closing date for applications, if set.")
@@ -129,7 +129,9 @@ class CandidateHired(Event):
     function: PositionFunction = Field(description="Function of the position filled.")
     policy_ids: Many[Id] = Field(default=(), description="Incentive policies granted.")
     full_name: Line = Field(description="The new officer's full name, for the officer record.")
-    birth_year: Count | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
     assignment: Assignment = Field(description="Dedicated or concurrent CĐS work.")
@@ -157,5 +159,5 @@ class ExitInterviewRecorded(Event):
     interview_id: Id = Field(description="Stable id of the interview.")
     officer_id: Id = Field(description="Officer who left.")
     departure_date: Day = Field(description="Departure date as recorded in personnel.")
-    reasons: Many[ExitReason] = Field(description="Reasons given, in order of weight.", min_length=1)
+    reasons: Annotated[Many[ExitReason], Field(min_length=1)] = Field(description="Reasons given, in order of weight.")
     interviewed_on: Day = Field(description="Day of the interview.")

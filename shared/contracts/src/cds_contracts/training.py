@@ -7,7 +7,7 @@ trainee's unit and level) so no consumer has to ask training.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,11 +39,11 @@ class ProgrammeRegistered(Event):
     name_en: Line | None = Field(default=None, description="English name, if any.")
     kind: ProgrammeKind = Field(description="What the programme is for.")
     level: Literal["basic", "intermediate", "advanced"] = Field(description="Depth of the programme.")
-    hours: Finite = Field(gt=0, description="Nominal length in hours.")
+    hours: Annotated[Finite, Field(gt=0)] = Field(description="Nominal length in hours.")
     provider: Line = Field(description="Who teaches it (a department, a university, an academy).")
     issues_certificate: bool = Field(description="Whether passing earns a certificate.")
-    certificate_validity_months: Count | None = Field(
-        default=None, ge=1, description="How long the certificate stays valid; none means it does not expire."
+    certificate_validity_months: Annotated[Count, Field(ge=1)] | None = Field(
+        default=None, description="How long the certificate stays valid; none means it does not expire."
     )
 
 
@@ -52,13 +52,13 @@ class PlanTargets(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    classes: Count = Field(ge=0, description="Classes of general (non-advanced) programmes.")
-    trainees_province: Count = Field(ge=0, description="Trainees from province-level units.")
-    trainees_district: Count = Field(ge=0, description="Trainees from district-level units.")
-    trainees_commune: Count = Field(ge=0, description="Trainees from commune-level units.")
-    advanced_classes: Count = Field(ge=0, description="Classes of advanced programmes.")
-    advanced_trainees: Count = Field(ge=0, description="Trainees of advanced programmes.")
-    drills: Count = Field(ge=0, description="Cyber drills or exercises.")
+    classes: Annotated[Count, Field(ge=0)] = Field(description="Classes of general (non-advanced) programmes.")
+    trainees_province: Annotated[Count, Field(ge=0)] = Field(description="Trainees from province-level units.")
+    trainees_district: Annotated[Count, Field(ge=0)] = Field(description="Trainees from district-level units.")
+    trainees_commune: Annotated[Count, Field(ge=0)] = Field(description="Trainees from commune-level units.")
+    advanced_classes: Annotated[Count, Field(ge=0)] = Field(description="Classes of advanced programmes.")
+    advanced_trainees: Annotated[Count, Field(ge=0)] = Field(description="Trainees of advanced programmes.")
+    drills: Annotated[Count, Field(ge=0)] = Field(description="Cyber drills or exercises.")
 
 
 @REGISTRY.register("vn.cds.training.plan.adopted", 1, TRAINING_PLAN, key="plan_id")
@@ -66,7 +66,7 @@ class TrainingPlanAdopted(Event):
     """The province adopted its training plan for a year (revision 1)."""
 
     plan_id: Id = Field(description="The plan's id: the year as text, e.g. '2024'.")
-    year: Count = Field(ge=2000, le=2100, description="Calendar year the plan covers.")
+    year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Calendar year the plan covers.")
     targets: PlanTargets = Field(description="The targets.")
     decision: Line | None = Field(default=None, description="Number of the decision adopting it, if any.")
 
@@ -76,8 +76,8 @@ class TrainingPlanAmended(Event):
     """A year's plan was amended; carries the full new targets and the revision number."""
 
     plan_id: Id = Field(description="The plan's id: the year as text.")
-    year: Count = Field(ge=2000, le=2100, description="Calendar year the plan covers.")
-    revision: Count = Field(ge=2, description="1 is the adopted plan; each amendment adds one.")
+    year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Calendar year the plan covers.")
+    revision: Annotated[Count, Field(ge=2)] = Field(description="1 is the adopted plan; each amendment adds one.")
     targets: PlanTargets = Field(description="The targets from this revision on.")
     reason: Text = Field(description="Why the plan changed.")
 
@@ -90,13 +90,13 @@ class ClassScheduled(Event):
     programme_id: Id = Field(description="Programme taught.")
     programme_kind: ProgrammeKind = Field(description="The programme's kind, carried for consumers.")
     advanced: bool = Field(description="Counts towards the plan's advanced classes and trainees.")
-    plan_year: Count = Field(ge=2000, le=2100, description="Plan year the class counts towards.")
+    plan_year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Plan year the class counts towards.")
     title: Line = Field(description="Title shown to staff.")
     starts_on: Day = Field(description="First day.")
     ends_on: Day = Field(description="Last day.")
     place: Line | None = Field(default=None, description="Where it is held.")
     organiser_unit_id: Id = Field(description="Unit organising the class.")
-    capacity: Count = Field(ge=1, description="Seats.")
+    capacity: Annotated[Count, Field(ge=1)] = Field(description="Seats.")
     target_levels: Many[UnitLevel] = Field(default=(), description="Administrative levels it is meant for.")
 
 
@@ -153,7 +153,7 @@ class AttendanceRecorded(Event):
     officer_id: Id = Field(description="Personnel's officer id.")
     session_on: Day = Field(description="Day of the session.")
     present: bool = Field(description="Whether the trainee attended.")
-    hours: Finite = Field(ge=0, description="Hours attended.")
+    hours: Annotated[Finite, Field(ge=0)] = Field(description="Hours attended.")
 
 
 @REGISTRY.register("vn.cds.training.class.training_completed", 1, TRAINING_CLASS, key="class_id")
@@ -164,8 +164,10 @@ class TrainingCompleted(Event):
     officer_id: Id = Field(description="Personnel's officer id.")
     unit_id: Id = Field(description="The officer's unit when enrolled.")
     passed: bool = Field(description="Passed or failed.")
-    score: Finite | None = Field(default=None, ge=0, le=100, description="Score out of 100, if graded.")
-    hours: Finite = Field(ge=0, description="Hours attended in total.")
+    score: Annotated[Finite, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Score out of 100, if graded."
+    )
+    hours: Annotated[Finite, Field(ge=0)] = Field(description="Hours attended in total.")
     completed_on: Day = Field(description="Day the result was given.")
 
 
@@ -192,8 +194,8 @@ class DrillConducted(Event):
     scenario: Text = Field(description="Scenario exercised.")
     format: DrillFormat = Field(description="Tabletop, live-fire or simulation.")
     held_on: Day = Field(description="Day it was held.")
-    plan_year: Count = Field(ge=2000, le=2100, description="Plan year it counts towards.")
-    unit_ids: Many[Id] = Field(description="Participating units.", min_length=1)
+    plan_year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Plan year it counts towards.")
+    unit_ids: Annotated[Many[Id], Field(min_length=1)] = Field(description="Participating units.")
     officer_ids: Many[Id] = Field(default=(), description="Participating officers.")
     objectives: Many[Line] = Field(default=(), description="Objectives of the drill.")
 

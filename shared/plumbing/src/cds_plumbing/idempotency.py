@@ -30,8 +30,8 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
-from fastapi.routing import APIRoute
-from starlette.routing import Match
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .http import problem
@@ -44,8 +44,15 @@ _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as a structured-field
 _REPLAYED_HEADERS = {"content-type", "location"}
 
 
-def is_create(route: APIRoute) -> bool:
+def is_create(route: Any) -> bool:
+    """`route`: an APIRoute or a route context of an included router (what `api_routes` yields)."""
     return "POST" in (route.methods or ()) and route.status_code in (201, 202)
+
+
+def api_routes(app: FastAPI) -> list[Any]:
+    """Every API route with its effective path (included routers' prefixes applied): contexts that
+    answer path_format, path_regex, methods, status_code, dependant like an APIRoute."""
+    return [ctx for ctx in iter_route_contexts(app.routes) if isinstance(ctx.original_route, APIRoute)]
 
 
 @dataclass
@@ -226,10 +233,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _is_create_path(scope: Scope) -> bool:
-    for route in scope["app"].router.routes:
-        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
-            return is_create(route)
-    return False
+    app = scope["app"]
+    creates = getattr(app.state, "idempotent_creates", None)
+    if creates is None:  # routes are all included before the first request
+        creates = [ctx.path_regex for ctx in api_routes(app) if is_create(ctx)]
+        app.state.idempotent_creates = creates
+    return any(regex.match(scope["path"]) for regex in creates)
 
 
 def _subject(scope: Scope) -> str | None:

@@ -3,10 +3,11 @@ here, from what the route has, instead of by hand per route.
 
 Every operation: 414 (URL too long), 422 (invalid parameter, also control characters in the URL), 503
 (a statement past the timeout, a dependency down; with Retry-After). With a request body: 400
-(unreadable body) and 413 (body over the cap). Behind a token: 401 and 403. With path parameters or an
-`..._id` filter: 404. Writes (POST, PUT, PATCH, DELETE): 409. Creates (POST answering 201/202): the
-`Idempotency-Key` header. Each is `application/problem+json` with the `Problem` schema, and 422 with
-`ValidationProblem`, whose `errors` list names each invalid field (or each import row).
+(unreadable body) and 413 (body over the cap). Behind a token: 401 and 403. With path parameters, an
+`..._id` filter or a body (which may name an unknown id): 404. Writes (POST, PUT, PATCH, DELETE): 409.
+Creates (POST answering 201/202): the `Idempotency-Key` header. Each is `application/problem+json` with
+the `Problem` schema, and 422 with `ValidationProblem`, whose `errors` list names each invalid field
+(or each import row).
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 from .auth import current_principal
 from .http import PROBLEM
-from .idempotency import HEADER, is_create
+from .idempotency import HEADER, api_routes, is_create
 
 _REF = "#/components/schemas/"
 SCHEMAS: dict[str, Any] = {
@@ -108,8 +108,8 @@ def install_openapi(app: FastAPI) -> None:
 def complete(app: FastAPI, schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(SCHEMAS)
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in api_routes(app):
+        if not route.include_in_schema:
             continue
         for method in route.methods or ():
             op = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
@@ -121,15 +121,15 @@ def complete(app: FastAPI, schema: dict[str, Any]) -> None:
             components.pop(unused, None)
 
 
-def _complete_operation(route: APIRoute, method: str, op: dict[str, Any]) -> None:
+def _complete_operation(route: Any, method: str, op: dict[str, Any]) -> None:
     params = op.get("parameters", [])
     statuses = {414, 422, 503}
     if "requestBody" in op:
         statuses |= {400, 413}
     if _needs_token(route.dependant):
         statuses |= {401, 403}
-    if any(p["in"] == "path" or p["name"].endswith("_id") for p in params):
-        statuses.add(404)
+    if "requestBody" in op or any(p["in"] == "path" or p["name"].endswith("_id") for p in params):
+        statuses.add(404)  # a path id, an id filter or an id in the body names something unknown
     if method in {"POST", "PUT", "PATCH", "DELETE"}:
         statuses.add(409)
     if method == "POST" and is_create(route):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cds_contracts.bounds import NOT_NULL, Day, Id, Line, ManyList, Moment, Text
+from cds_contracts.bounds import NOT_NULL, Count, Day, Id, Line, ManyList, Moment, Text
 from cds_contracts.personnel_officers import (
     Assignment,
     DegreeField,
@@ -48,12 +48,12 @@ class MoveUnit(Command):
 
 class MergeUnits(Command):
     successor_id: Id
-    predecessor_ids: ManyList[Id] = Field(min_length=1)
+    predecessor_ids: Annotated[ManyList[Id], Field(min_length=1)]
     effective_date: Day
 
 
 class SplitUnit(Command):
-    successor_ids: ManyList[Id] = Field(min_length=2)
+    successor_ids: Annotated[ManyList[Id], Field(min_length=2)]
     officers_to: Id | None = Field(default=None, description="Successor receiving officers, teams, sub-units.")
     effective_date: Day
 
@@ -64,8 +64,8 @@ class DissolveUnit(Command):
 
 class AppointOfficer(Command):
     officer_id: Id | None = Field(default=None, description="Generated when omitted.")
-    full_name: Line = Field(max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    full_name: Annotated[Line, Field(max_length=200)]
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
     unit_id: Id
     employment_category: EmploymentCategory
@@ -88,7 +88,7 @@ class TransferOfficer(Command):
 class AddQualification(Command):
     degree_level: DegreeLevel
     field: DegreeField
-    year: int | None = Field(default=None, ge=1950, le=2100)
+    year: Annotated[Count, Field(ge=1950, le=2100)] | None = Field(default=None)
 
 
 class AddCertificate(Command):
@@ -109,25 +109,25 @@ class CorrectOfficer(Command):
     null; the others hold a required value and may only be omitted."""
 
     full_name: Annotated[Line | None, NOT_NULL] = Field(default=None, max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
     employment_category: Annotated[EmploymentCategory | None, NOT_NULL] = None
     departure_date: Annotated[Day | None, NOT_NULL] = None
     departure_reason: Annotated[DepartureReason | None, NOT_NULL] = None
     departure_destination: Line | None = None
-    note: Text = Field(max_length=1000, description="Why the correction is made.")
+    note: Annotated[Text, Field(max_length=1000)] = Field(description="Why the correction is made.")
 
 
 class EstablishTeam(Command):
     team_id: Id | None = None
     commune_id: Id
-    village: Line | None = Field(default=None, max_length=200)
+    village: Annotated[Line, Field(max_length=200)] | None = Field(default=None)
     established_on: Day
 
 
 class AddTeamMember(Command):
     member_id: Id | None = None
-    full_name: Line = Field(max_length=200)
+    full_name: Annotated[Line, Field(max_length=200)]
     affiliation: Affiliation
     role: Literal["leader", "member"] = "member"
     joined_on: Day
@@ -170,7 +170,7 @@ class ReassignShift(Command):
 
 
 class CancelShift(Command):
-    reason: Text = Field(max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)]
 
 
 class ReportIncident(Command):
@@ -178,12 +178,12 @@ class ReportIncident(Command):
     reported_at: Moment
     severity: Severity
     affected_unit_id: Id
-    summary: Text = Field(max_length=2000)
+    summary: Annotated[Text, Field(max_length=2000)]
 
 
 class AcknowledgeIncident(Command):
     acknowledged_at: Moment
-    responder_ids: ManyList[Id] = Field(min_length=1, description="Active members responding.")
+    responder_ids: Annotated[ManyList[Id], Field(min_length=1)] = Field(description="Active members responding.")
 
 
 class ResolveIncident(Command):

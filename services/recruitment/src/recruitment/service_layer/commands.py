@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cds_contracts.bounds import Day, Id, Line, ManyList, Money, Text
+from cds_contracts.bounds import Count, Day, Flag, Id, Line, ManyList, Money, Text
 from cds_contracts.personnel_officers import Assignment, DegreeField, DegreeLevel, EmploymentCategory, OfficerFunction
 from cds_contracts.recruitment import ExitReason, PositionFunction, Quotas, Stage
 
@@ -27,13 +27,13 @@ class PublishIncentivePolicy(Command):
         default=None, min_length=1, max_length=64, pattern=ID_PATTERN, description="Stable id; generated when omitted."
     )
     name: Line
-    document_number: Line = Field(max_length=100, description="e.g. 15/2024/NQ-HĐND.")
+    document_number: Annotated[Line, Field(max_length=100)] = Field(description="e.g. 15/2024/NQ-HĐND.")
     document_date: Day
     monthly_allowance_vnd: Money = 0
-    housing: bool = False
-    training_sponsorship: bool = False
-    other_benefits: Text | None = Field(default=None, max_length=2000)
-    eligibility: Text = Field(max_length=2000)
+    housing: Flag = False
+    training_sponsorship: Flag = False
+    other_benefits: Annotated[Text, Field(max_length=2000)] | None = Field(default=None)
+    eligibility: Annotated[Text, Field(max_length=2000)]
     effective_from: Day
     effective_to: Day | None = None
 
@@ -44,7 +44,7 @@ class OpenVacancy(Command):
     )
     unit_id: Id
     function: PositionFunction
-    positions: int = Field(ge=1, le=10_000)
+    positions: Annotated[Count, Field(ge=1, le=10_000)]
     title: Line | None = None
     policy_ids: ManyList[Id] = Field(default_factory=list, description="Incentive policies offered; each must exist.")
     opened_on: Day
@@ -57,8 +57,8 @@ class CloseVacancy(Command):
 
 
 class Candidate(Command):
-    full_name: Line = Field(max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    full_name: Annotated[Line, Field(max_length=200)]
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
     email: str | None = Field(
         default=None, max_length=254, pattern=EMAIL_PATTERN, description="Identifies a returning candidate."
@@ -75,7 +75,9 @@ class SubmitApplication(Command):
 
 class ChangeStage(Command):
     to_stage: Stage
-    reason: Text | None = Field(default=None, max_length=1000, description="Required for a rejection.")
+    reason: Annotated[Text, Field(max_length=1000)] | None = Field(
+        default=None, description="Required for a rejection."
+    )
 
 
 class HireCandidate(Command):
@@ -87,6 +89,8 @@ class HireCandidate(Command):
 
 class RecordExitInterview(Command):
     officer_id: Id
-    reasons: ManyList[ExitReason] = Field(min_length=1, description="Reasons given, in order of weight.")
+    reasons: Annotated[ManyList[ExitReason], Field(min_length=1)] = Field(
+        description="Reasons given, in order of weight."
+    )
     interviewed_on: Day
     notes: Text | None = None

@@ -29,7 +29,9 @@ class SnapshotRequest(BaseModel):
     levels: list[Level] = Field(
         default_factory=list, max_length=10, description="Only these administrative levels; empty = all."
     )
-    note: Text | None = Field(default=None, max_length=2000, description="Ghi chú / Note, e.g. whom it was sent to.")
+    note: Annotated[Text, Field(max_length=2000)] | None = Field(
+        default=None, description="Ghi chú / Note, e.g. whom it was sent to."
+    )
 
 
 class SnapshotSummary(BaseModel):

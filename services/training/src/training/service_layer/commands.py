@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cds_contracts.bounds import Day, Id, Line, ManyList, Text
+from cds_contracts.bounds import Count, Day, Finite, Flag, Id, Line, ManyList, Text
 from cds_contracts.personnel_org_units import UnitLevel
 from cds_contracts.training import DrillFormat, PlanTargets, ProgrammeKind
 
@@ -21,35 +21,37 @@ class RegisterProgramme(Command):
     name_en: Line | None = Field(default=None, description="English name.")
     kind: ProgrammeKind
     level: Literal["basic", "intermediate", "advanced"]
-    hours: float = Field(gt=0, le=10_000, description="Nominal length in hours.")
+    hours: Annotated[Finite, Field(gt=0, le=10_000)] = Field(description="Nominal length in hours.")
     provider: Line = Field(description="Who teaches it.")
-    issues_certificate: bool = Field(description="Whether passing earns a certificate.")
-    certificate_validity_months: int | None = Field(
-        default=None, ge=1, le=600, description="How long the certificate stays valid; omit if it does not expire."
+    issues_certificate: Flag = Field(description="Whether passing earns a certificate.")
+    certificate_validity_months: Annotated[Count, Field(ge=1, le=600)] | None = Field(
+        default=None, description="How long the certificate stays valid; omit if it does not expire."
     )
 
 
 class AdoptPlan(Command):
-    year: int = Field(ge=2000, le=2100)
+    year: Annotated[Count, Field(ge=2000, le=2100)]
     targets: PlanTargets
-    decision: Line | None = Field(default=None, max_length=200, description="Number of the adopting decision.")
+    decision: Annotated[Line, Field(max_length=200)] | None = Field(
+        default=None, description="Number of the adopting decision."
+    )
 
 
 class AmendPlan(Command):
     targets: PlanTargets = Field(description="The full new targets.")
-    reason: Text = Field(max_length=1000, description="Why the plan changes.")
+    reason: Annotated[Text, Field(max_length=1000)] = Field(description="Why the plan changes.")
 
 
 class ScheduleClass(Command):
     class_id: Id | None = Field(default=None, description="Generated when omitted.")
     programme_id: Id
-    plan_year: int = Field(ge=2000, le=2100)
+    plan_year: Annotated[Count, Field(ge=2000, le=2100)]
     title: Line
     starts_on: Day
     ends_on: Day
     place: Line | None = None
     organiser_unit_id: Id
-    capacity: int = Field(ge=1, le=10_000)
+    capacity: Annotated[Count, Field(ge=1, le=10_000)]
     target_levels: ManyList[UnitLevel] = Field(
         default_factory=list, description="Levels it is meant for; all if empty."
     )
@@ -65,7 +67,7 @@ class CompleteClass(Command):
 
 class CancelClass(Command):
     cancelled_on: Day
-    reason: Text = Field(max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)]
 
 
 class Enrol(Command):
@@ -79,43 +81,43 @@ class Withdraw(Command):
 
 class AttendanceEntry(Command):
     officer_id: Id
-    present: bool
-    hours: float = Field(ge=0, le=24, description="Hours attended (0 when absent).")
+    present: Flag
+    hours: Annotated[Finite, Field(ge=0, le=24)] = Field(description="Hours attended (0 when absent).")
 
 
 class RecordAttendance(Command):
     session_on: Day
-    entries: ManyList[AttendanceEntry] = Field(min_length=1)
+    entries: Annotated[ManyList[AttendanceEntry], Field(min_length=1)]
 
 
 class ResultEntry(Command):
     officer_id: Id
-    passed: bool
-    score: float | None = Field(default=None, ge=0, le=100)
-    hours: float | None = Field(
-        default=None, ge=0, le=10_000, description="Hours attended in total; the attendance recorded when omitted."
+    passed: Flag
+    score: Annotated[Finite, Field(ge=0, le=100)] | None = Field(default=None)
+    hours: Annotated[Finite, Field(ge=0, le=10_000)] | None = Field(
+        default=None, description="Hours attended in total; the attendance recorded when omitted."
     )
 
 
 class RecordResults(Command):
     completed_on: Day = Field(description="Day the results were given.")
-    results: ManyList[ResultEntry] = Field(min_length=1)
+    results: Annotated[ManyList[ResultEntry], Field(min_length=1)]
 
 
 class RecordDrill(Command):
     drill_id: Id | None = Field(default=None, description="Generated when omitted.")
     title: Line
-    scenario: Text = Field(max_length=2000)
+    scenario: Annotated[Text, Field(max_length=2000)]
     format: DrillFormat
     held_on: Day
-    plan_year: int = Field(ge=2000, le=2100)
-    unit_ids: ManyList[Id] = Field(min_length=1, description="Participating units.")
+    plan_year: Annotated[Count, Field(ge=2000, le=2100)]
+    unit_ids: Annotated[ManyList[Id], Field(min_length=1)] = Field(description="Participating units.")
     officer_ids: ManyList[Id] = Field(default_factory=list, description="Participating officers.")
     objectives: ManyList[Line] = Field(default_factory=list)
 
 
 class RecordFinding(Command):
-    description: Text = Field(max_length=2000)
+    description: Annotated[Text, Field(max_length=2000)]
     owner_unit_id: Id
     due_on: Day
 
