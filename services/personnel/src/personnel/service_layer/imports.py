@@ -120,7 +120,8 @@ def validate_rows(kind: Kind, rows: list[tuple[int, dict[str, Any]]]) -> tuple[l
         data, unknown = _translate(kind, raw, fields)
         errors += [RowError(row, h, "unknown column") for h in unknown]
         try:
-            good.append((row, model.model_validate(data)))
+            # a CSV cell is text: numbers may come as "1985" here, unlike in a JSON request body
+            good.append((row, model.model_validate(data, strict=False)))
         except ValidationError as exc:
             errors += [RowError(row, ".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()]
     return good, errors

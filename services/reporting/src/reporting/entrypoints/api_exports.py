@@ -19,7 +19,8 @@ from reporting.service_layer.export_tables import SPECS
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 Lang = Literal["vi", "en"]
-ExportFile = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}\.(csv|xlsx)$", description="e.g. headcount.xlsx")]
+# Any safe file name: an unknown table or format is the handler's 404, as before.
+ExportFile = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,80}$", description="e.g. headcount.xlsx")]
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {m: {} for m in MEDIA_TYPES.values()}},
     404: {"description": "Unknown table"},
