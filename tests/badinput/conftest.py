@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -22,7 +23,7 @@ def iso() -> Iterator[Stack]:
         yield stack
 
 
-async def fetchval(dsn: str, sql: str, *args: object) -> object:
+async def fetchval(dsn: str, sql: str, *args: object) -> Any:
     conn = await asyncpg.connect(dsn)
     try:
         return await conn.fetchval(sql, *args)

@@ -33,7 +33,7 @@ def _problem(response: httpx.Response, *statuses: int) -> dict[str, Any]:
 
 
 def _outbox(stack: Stack, service: str) -> int:
-    return int(asyncio.run(fetchval(stack.services[service].dsn, "SELECT count(*) FROM outbox")))  # type: ignore[arg-type]
+    return int(asyncio.run(fetchval(stack.services[service].dsn, "SELECT count(*) FROM outbox")))
 
 
 def _uid(prefix: str = "U") -> str:

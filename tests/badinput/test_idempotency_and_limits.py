@@ -30,7 +30,7 @@ def _unit_body(unit_id: str, parent: str | None = None) -> bytes:
 
 
 def _count(stack: Stack, sql: str, *args: Any) -> int:
-    return int(asyncio.run(fetchval(stack.services["personnel"].dsn, sql, *args)))  # type: ignore[arg-type]
+    return int(asyncio.run(fetchval(stack.services["personnel"].dsn, sql, *args)))
 
 
 def _post(c: httpx.Client, body: bytes, key: str) -> httpx.Response:
@@ -89,8 +89,8 @@ def test_keys_are_per_subject_and_failures_are_not_stored(iso: Stack) -> None:
         assert _post(other, body, key).status_code == 409  # not their answer to replay: a real duplicate
     with iso.client("personnel") as c:
         for bad in ("a key", "x" * 256, "\u00e9t\u00e9"):  # a space, too long, not ASCII (sent as Latin-1)
-            headers = {"content-type": "application/json", "Idempotency-Key": bad.encode("latin-1")}
-            answer = c.post("/api/v1/units", content=body, headers=headers)  # type: ignore[dict-item]
+            headers = [(b"content-type", b"application/json"), (b"idempotency-key", bad.encode("latin-1"))]
+            answer = c.post("/api/v1/units", content=body, headers=headers)
             assert answer.status_code == 400 and answer.json()["status"] == 400
 
 
@@ -111,7 +111,7 @@ def test_a_10_mb_body_is_413_at_once_and_writes_nothing(iso: Stack) -> None:
 
         streamed = c.post("/api/v1/drills", content=chunks(), headers={"content-type": "application/json"})
         assert streamed.status_code == 413
-    drills = int(asyncio.run(fetchval(iso.services["training"].dsn, "SELECT count(*) FROM outbox")))  # type: ignore[arg-type]
+    drills = int(asyncio.run(fetchval(iso.services["training"].dsn, "SELECT count(*) FROM outbox")))
     assert drills == 0
 
 
@@ -137,8 +137,11 @@ def test_health_live_answers_within_a_second_while_1_mib_bodies_are_validated(is
     prober.start()
     try:
         with iso.client("training") as c, ThreadPoolExecutor(4) as pool:
-            send = lambda _: c.post("/api/v1/drills", content=body, headers={"content-type": "application/json"})  # noqa: E731
-            statuses = list(pool.map(lambda i: send(i).status_code, range(8)))
+
+            def send(_: int) -> int:
+                return c.post("/api/v1/drills", content=body, headers={"content-type": "application/json"}).status_code
+
+            statuses = list(pool.map(send, range(8)))
     finally:
         stop.set()
         prober.join()
