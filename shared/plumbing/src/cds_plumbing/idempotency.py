@@ -30,7 +30,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -105,7 +105,13 @@ class IdempotencyKeys:
         if principal is None:  # no valid token: the route answers 401 itself, and nothing is stored
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive)
+        except HTTPException as exc:  # the body cap, counted while reading (limits.py) — outside FastAPI here
+            await problem(exc.status_code, "Content Too Large", exc.detail, instance=scope["path"])(
+                scope, receive, send
+            )
+            return
         fingerprint = hashlib.sha256(
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
