@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .metrics import HTTP_REQUEST_SECONDS
-from .problems import field_errors, problem_for
+from .problems import RETRYABLE, field_errors, problem_for
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -155,31 +155,63 @@ class RequestMetrics:
 class MappedErrors:
     """ASGI middleware (innermost): an exception problems.py knows becomes its problem response here,
     inside the other middlewares (idempotency sees a 409, not a crash), and is not re-raised to the server
-    as an unhandled error would be. Unknown exceptions pass on to the 500 handler."""
+    as an unhandled error would be. Unknown exceptions pass on to the 500 handler.
 
-    def __init__(self, app: ASGIApp) -> None:
+    A serialization failure or deadlock rolled the request's transaction back whole (every route writes
+    in one unit of work), so the request is run again, up to `retries` times with a short backoff, with
+    the same body; only then is it a 409."""
+
+    def __init__(self, app: ASGIApp, retries: int = 2) -> None:
         self.app = app
+        self.retries = retries
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = False
+        recorded: list[Message] = []
 
         async def note(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, receive, note)
-        except Exception as exc:
-            spec = problem_for(exc)
-            if spec is None or started:
-                raise
-            if spec.status >= 500:
-                log.warning("%s %s answered %s: %s", scope.get("method"), scope.get("path"), spec.status, exc)
-            response = problem(
-                spec.status, spec.title, spec.detail, instance=scope.get("path"), headers=spec.headers, **spec.extra
-            )
-            await response(scope, receive, send)
+        async def recording() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                recorded.append(message)
+            return message
+
+        def replay() -> Receive:
+            queue = list(recorded)
+
+            async def receive_again() -> Message:
+                return queue.pop(0) if queue else await recording()
+
+            return receive_again
+
+        for attempt in range(self.retries + 1):
+            try:
+                await self.app(scope, replay() if attempt else recording, note)
+                return
+            except RETRYABLE as exc:
+                if started or attempt == self.retries:
+                    await self._answer(exc, started, scope, receive, send)
+                    return
+                log.info("%s %s: %s; running it again", scope.get("method"), scope.get("path"), type(exc).__name__)
+                await asyncio.sleep(0.05 * 2**attempt)
+            except Exception as exc:
+                await self._answer(exc, started, scope, receive, send)
+                return
+
+    async def _answer(self, exc: Exception, started: bool, scope: Scope, receive: Receive, send: Send) -> None:
+        spec = problem_for(exc)
+        if spec is None or started:
+            raise exc
+        if spec.status >= 500:
+            log.warning("%s %s answered %s: %s", scope.get("method"), scope.get("path"), spec.status, exc)
+        response = problem(
+            spec.status, spec.title, spec.detail, instance=scope.get("path"), headers=spec.headers, **spec.extra
+        )
+        await response(scope, receive, send)

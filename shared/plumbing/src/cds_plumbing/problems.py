@@ -17,6 +17,7 @@ import asyncpg
 import asyncpg.exceptions._base as asyncpg_base
 from pydantic import ValidationError
 
+RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)  # run again before answering 409
 MAX_ERRORS = 50  # a 422 lists at most this many errors (a 1.3-million-item body must not answer 123 MB)
 RETRY_AFTER_S = 2
 
@@ -116,7 +117,7 @@ for _conflict in (asyncpg.UniqueViolationError, asyncpg.ExclusionViolationError,
             409, "Conflict", f"the request conflicts with data stored meanwhile (concurrent change?): {_pg(e)}"
         ),
     )
-for _race in (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
+for _race in RETRYABLE:
     register_rule(
         _race,
         lambda e: ProblemSpec(

@@ -65,6 +65,8 @@ class UnitOfWork:
         if exc_type is None and self._handover is not None:
             self._handover.conn, self._handover.tx = self._pooled, self._tx  # committed with the stored answer
             return
+        if self._handover is not None:
+            self._handover.taken = False  # rolled back: a retry of the request may hand over its own
         try:
             if exc_type is None:
                 await self._tx.commit()

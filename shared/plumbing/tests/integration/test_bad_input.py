@@ -44,6 +44,15 @@ def _app(settings: ServiceSettings) -> FastAPI:
         await request.app.state.runtime.pool.execute("SELECT pg_sleep($1)", seconds)
         return {"slept": seconds}
 
+    @app.post("/flaky")
+    async def flaky(request: Request, fail: int = 1) -> dict[str, int]:
+        """Fails with a serialization error on its first `fail` runs (counted across runs)."""
+        request.app.state.runs = getattr(request.app.state, "runs", 0) + 1
+        body = await request.json()
+        if request.app.state.runs <= fail:
+            raise asyncpg.SerializationError("could not serialize access due to concurrent update")
+        return {"runs": request.app.state.runs, "x": body["x"]}
+
     @app.post("/big")
     async def big(request: Request) -> dict[str, int]:
         return {"bytes": len(await request.body())}
@@ -79,6 +88,14 @@ def test_database_refusals_are_409_and_422_problems(client: TestClient) -> None:
     assert "conflicts" in _problem(client.post("/counters", json={"counter_id": "C1", "total": 1}), 409)["detail"]
     out_of_range = _problem(client.post("/counters", json={"counter_id": "C2", "total": 2**40}), 422)
     assert out_of_range["errors"] and "range" in out_of_range["detail"]
+
+
+def test_serialization_failures_are_run_again_then_409(client: TestClient) -> None:
+    assert client.post("/flaky", params={"fail": 1}, json={"x": 7}).json() == {"runs": 2, "x": 7}  # body replayed
+    client.app.state.runs = 0  # type: ignore[attr-defined]
+    answer = client.post("/flaky", params={"fail": 99}, json={"x": 7})
+    assert "may be retried" in _problem(answer, 409)["detail"] and answer.headers["retry-after"] == "1"
+    assert client.app.state.runs == 3  # type: ignore[attr-defined]  # the first run and two more
 
 
 def test_a_statement_past_the_http_timeout_is_a_503_with_retry_after(client: TestClient) -> None:
