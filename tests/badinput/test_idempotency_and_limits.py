@@ -156,3 +156,16 @@ def test_a_viewer_token_cannot_use_a_key_to_write(iso: Stack) -> None:
         answer = c.post("/api/v1/units", content=_unit_body("VIEW1"), headers={"content-type": "application/json"})
     assert answer.status_code == 403
     assert _count(iso, "SELECT count(*) FROM idempotency_keys WHERE key = 'k-1'") == 0
+
+
+def test_a_snapshot_taken_with_a_key_is_stored_once_with_its_answer(iso: Stack) -> None:
+    name, key = f"idem-{uuid.uuid4().hex[:8]}", str(uuid.uuid4())
+    body = {"name": name, "title": "Báo cáo", "as_of": "2024-12-31"}
+    with iso.client("reporting") as c:
+        first = c.post("/api/v1/snapshots", json=body, headers={"Idempotency-Key": key})
+        assert first.status_code == 201, first.text
+        again = c.post("/api/v1/snapshots", json=body, headers={"Idempotency-Key": key})
+        assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json() and again.headers["location"] == first.headers["location"]
+    sql = "SELECT count(*) FROM idempotency_keys WHERE key = $1"
+    assert asyncio.run(fetchval(iso.services["reporting"].dsn, sql, key)) == 1

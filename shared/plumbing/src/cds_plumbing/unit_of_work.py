@@ -12,6 +12,8 @@ idempotency middleware instead of committing, which stores the answer in it and 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import ClassVar, Self
 from uuid import UUID
@@ -91,3 +93,12 @@ class UnitOfWork:
         return await append_many(
             self._conn, events, source=self.SOURCE, actor=self.actor, correlation_id=self.correlation_id
         )
+
+
+@asynccontextmanager
+async def request_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
+    """A transaction for a route that writes without a UnitOfWork subclass (e.g. reporting's snapshots):
+    like a unit of work, it hands itself to a keyed request's stored answer instead of committing."""
+    async with UnitOfWork(pool, None) as uow:
+        assert uow._pooled is not None
+        yield uow._pooled
