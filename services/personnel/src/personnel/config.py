@@ -1,5 +1,6 @@
 """Settings of the personnel service; every variable starts with PERSONNEL_ (see README, Settings)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cds_plumbing.settings import ServiceSettings
@@ -10,3 +11,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "personnel"
     http_port: int = 8001
+    import_max_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1, description="Largest bulk-import file (413 above); other bodies: 1 MiB."
+    )

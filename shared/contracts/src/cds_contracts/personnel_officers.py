@@ -6,12 +6,12 @@ or address (those stay inside personnel).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from .base import Event
+from .bounds import Count, Day, Id, Line, Many, Text
 from .registry import REGISTRY
 from .topics import PERSONNEL_OFFICER
 
@@ -30,18 +30,18 @@ DepartureReason = Literal["private_sector", "other_public_body", "retirement", "
 class OfficerAppointed(Event):
     """An officer started working on digital transformation in a unit."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
-    full_name: str = Field(description="Full name as written in Vietnamese.", min_length=1)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    full_name: Line = Field(description="Full name as written in Vietnamese.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
-    unit_id: str = Field(description="Code of the org unit the officer works in.", min_length=1)
+    unit_id: Id = Field(description="Code of the org unit the officer works in.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
     assignment: Assignment = Field(description="Dedicated (chuyên trách) or concurrent (kiêm nhiệm).")
-    functions: tuple[OfficerFunction, ...] = Field(
-        default=(), description="CĐS functions held; an officer may hold several."
-    )
-    effective_date: dt.date = Field(description="Date the appointment takes effect.")
-    application_id: str | None = Field(
+    functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions held; an officer may hold several.")
+    effective_date: Day = Field(description="Date the appointment takes effect.")
+    application_id: Id | None = Field(
         default=None, description="Recruitment application this appointment answers, when it came from a hire."
     )
 
@@ -50,31 +50,31 @@ class OfficerAppointed(Event):
 class OfficerDeparted(Event):
     """An officer left CĐS work in the public service."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
-    unit_id: str = Field(description="Unit the officer left.", min_length=1)
-    effective_date: dt.date = Field(description="Date of departure; the officer no longer counts from this day.")
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    unit_id: Id = Field(description="Unit the officer left.")
+    effective_date: Day = Field(description="Date of departure; the officer no longer counts from this day.")
     reason: DepartureReason = Field(description="Why the officer left.")
-    destination: str | None = Field(default=None, description="Where the officer went, free text.")
+    destination: Line | None = Field(default=None, description="Where the officer went, free text.")
 
 
 @REGISTRY.register("vn.cds.personnel.officer.assignment_changed", 1, PERSONNEL_OFFICER, key="officer_id")
 class OfficerAssignmentChanged(Event):
     """An officer's CĐS assignment or functions changed from `effective_date` (the full new state)."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
     assignment: Assignment = Field(description="Dedicated (chuyên trách) or concurrent (kiêm nhiệm).")
-    functions: tuple[OfficerFunction, ...] = Field(default=(), description="CĐS functions held from that day.")
-    effective_date: dt.date = Field(description="First day of the new assignment.")
+    functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions held from that day.")
+    effective_date: Day = Field(description="First day of the new assignment.")
 
 
 @REGISTRY.register("vn.cds.personnel.officer.transferred", 1, PERSONNEL_OFFICER, key="officer_id")
 class OfficerTransferred(Event):
     """An officer moved to another unit, by decision or because a reorganisation carried them."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
-    from_unit_id: str = Field(description="Unit the officer leaves.", min_length=1)
-    to_unit_id: str = Field(description="Unit the officer joins.", min_length=1)
-    effective_date: dt.date = Field(description="First day in the new unit.")
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    from_unit_id: Id = Field(description="Unit the officer leaves.")
+    to_unit_id: Id = Field(description="Unit the officer joins.")
+    effective_date: Day = Field(description="First day in the new unit.")
     reason: Literal["transfer", "reorganisation"] = Field(description="A transfer decision or a reorganisation.")
 
 
@@ -86,22 +86,24 @@ DegreeField = Literal["it", "electronics_telecom", "other"]
 class OfficerQualificationAdded(Event):
     """An officer's degree was recorded."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
     degree_level: DegreeLevel = Field(description="Cao đẳng, cử nhân, kỹ sư, thạc sĩ, tiến sĩ, khác.")
     field: DegreeField = Field(description="IT, electronics-telecommunications, or another field.")
-    year: int | None = Field(default=None, ge=1950, le=2100, description="Year the degree was awarded.")
+    year: Annotated[Count, Field(ge=1950, le=2100)] | None = Field(
+        default=None, description="Year the degree was awarded."
+    )
 
 
 @REGISTRY.register("vn.cds.personnel.officer.certificate_added", 1, PERSONNEL_OFFICER, key="officer_id")
 class OfficerCertificateAdded(Event):
     """A certificate held by an officer was recorded (e.g. an information-security certificate)."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
-    certificate_id: str = Field(description="Id of this certificate record.", min_length=1)
-    name: str = Field(description="Certificate name.", min_length=1)
-    issuer: str = Field(description="Issuing body.", min_length=1)
-    issued_on: dt.date = Field(description="Date of issue.")
-    expires_on: dt.date | None = Field(default=None, description="Expiry date; none if it does not expire.")
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    certificate_id: Id = Field(description="Id of this certificate record.")
+    name: Line = Field(description="Certificate name.")
+    issuer: Line = Field(description="Issuing body.")
+    issued_on: Day = Field(description="Date of issue.")
+    expires_on: Day | None = Field(default=None, description="Expiry date; none if it does not expire.")
 
 
 @REGISTRY.register("vn.cds.personnel.officer.corrected", 1, PERSONNEL_OFFICER, key="officer_id")
@@ -110,22 +112,24 @@ class OfficerCorrected(Event):
 
     Carries the officer's corrected core record in full; departure fields are set for departed officers."""
 
-    officer_id: str = Field(description="Stable id of the officer in personnel.", min_length=1)
-    full_name: str = Field(description="Full name as written in Vietnamese.", min_length=1)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    full_name: Line = Field(description="Full name as written in Vietnamese.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
-    departure_date: dt.date | None = Field(default=None, description="Corrected departure date, if departed.")
+    departure_date: Day | None = Field(default=None, description="Corrected departure date, if departed.")
     departure_reason: DepartureReason | None = Field(default=None, description="Corrected reason, if departed.")
-    departure_destination: str | None = Field(default=None, description="Corrected destination, if departed.")
-    note: str = Field(description="Why the correction was made.", min_length=1)
+    departure_destination: Line | None = Field(default=None, description="Corrected destination, if departed.")
+    note: Text = Field(description="Why the correction was made.")
 
 
 @REGISTRY.register("vn.cds.personnel.officer.appointment_refused", 1, PERSONNEL_OFFICER, key="officer_id")
 class OfficerAppointmentRefused(Event):
     """Personnel could not appoint a hired candidate (e.g. the unit was dissolved meanwhile)."""
 
-    officer_id: str = Field(description="The id the officer would have had.", min_length=1)
-    application_id: str = Field(description="Recruitment application of the hire.", min_length=1)
-    unit_id: str = Field(description="Unit named in the hire.", min_length=1)
-    reason: str = Field(description="Why the appointment was refused.", min_length=1)
+    officer_id: Id = Field(description="The id the officer would have had.")
+    application_id: Id = Field(description="Recruitment application of the hire.")
+    unit_id: Id = Field(description="Unit named in the hire.")
+    reason: Text = Field(description="Why the appointment was refused.")

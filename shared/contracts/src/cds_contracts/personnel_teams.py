@@ -5,12 +5,12 @@ Members are identified by an id only: their names stay inside personnel.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
 from .base import Event
+from .bounds import Day, Id, Line
 from .registry import REGISTRY
 from .topics import PERSONNEL_COMMUNITY_TEAM
 
@@ -24,36 +24,36 @@ Affiliation = Literal[
 class CommunityTeamEstablished(Event):
     """A community technology team was set up in a commune (optionally for one village)."""
 
-    team_id: str = Field(description="Stable id of the team.", min_length=1)
-    commune_id: str = Field(description="Code of the commune-level unit the team serves.", min_length=1)
-    village: str | None = Field(default=None, description="Village (thôn/xóm/tổ dân phố), if the team serves one.")
-    established_on: dt.date = Field(description="Date the team was established.")
+    team_id: Id = Field(description="Stable id of the team.")
+    commune_id: Id = Field(description="Code of the commune-level unit the team serves.")
+    village: Line | None = Field(default=None, description="Village (thôn/xóm/tổ dân phố), if the team serves one.")
+    established_on: Day = Field(description="Date the team was established.")
 
 
 @REGISTRY.register("vn.cds.personnel.community_team.moved", 1, PERSONNEL_COMMUNITY_TEAM, key="team_id")
 class CommunityTeamMoved(Event):
     """A team now serves another commune, usually because its commune was merged or split."""
 
-    team_id: str = Field(description="Stable id of the team.", min_length=1)
-    commune_id: str = Field(description="Code of the commune served from `effective_date`.", min_length=1)
-    effective_date: dt.date = Field(description="First day in the new commune.")
+    team_id: Id = Field(description="Stable id of the team.")
+    commune_id: Id = Field(description="Code of the commune served from `effective_date`.")
+    effective_date: Day = Field(description="First day in the new commune.")
 
 
 @REGISTRY.register("vn.cds.personnel.community_team.member_joined", 1, PERSONNEL_COMMUNITY_TEAM, key="team_id")
 class CommunityTeamMemberJoined(Event):
     """A person joined a team."""
 
-    team_id: str = Field(description="Stable id of the team.", min_length=1)
-    member_id: str = Field(description="Stable id of the membership's person.", min_length=1)
+    team_id: Id = Field(description="Stable id of the team.")
+    member_id: Id = Field(description="Stable id of the membership's person.")
     affiliation: Affiliation = Field(description="Organisation the member comes from.")
     role: Literal["leader", "member"] = Field(description="Tổ trưởng (leader) or thành viên (member).")
-    joined_on: dt.date = Field(description="Date the member joined.")
+    joined_on: Day = Field(description="Date the member joined.")
 
 
 @REGISTRY.register("vn.cds.personnel.community_team.member_left", 1, PERSONNEL_COMMUNITY_TEAM, key="team_id")
 class CommunityTeamMemberLeft(Event):
     """A member left a team; they no longer count from `left_on`."""
 
-    team_id: str = Field(description="Stable id of the team.", min_length=1)
-    member_id: str = Field(description="Stable id of the membership's person.", min_length=1)
-    left_on: dt.date = Field(description="Date the member left.")
+    team_id: Id = Field(description="Stable id of the team.")
+    member_id: Id = Field(description="Stable id of the membership's person.")
+    left_on: Day = Field(description="Date the member left.")

@@ -7,12 +7,12 @@ gender), as that record is the purpose of the hire.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Event
+from .bounds import Count, Day, Id, Line, Many, Moment, Money, Text
 from .personnel_officers import Assignment, EmploymentCategory, OfficerFunction
 from .registry import REGISTRY
 from .topics import (
@@ -33,19 +33,19 @@ class Quotas(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    it_technical: int = Field(ge=0, description="IT technical positions.")
-    information_security: int = Field(ge=0, description="Information-security positions.")
-    data: int = Field(ge=0, description="Data positions.")
-    leadership: int = Field(ge=0, description="Leaders in charge of IT.")
+    it_technical: Annotated[Count, Field(ge=0)] = Field(description="IT technical positions.")
+    information_security: Annotated[Count, Field(ge=0)] = Field(description="Information-security positions.")
+    data: Annotated[Count, Field(ge=0)] = Field(description="Data positions.")
+    leadership: Annotated[Count, Field(ge=0)] = Field(description="Leaders in charge of IT.")
 
 
 @REGISTRY.register("vn.cds.recruitment.staffing_plan.set", 1, RECRUITMENT_STAFFING_PLAN, key="plan_id")
 class StaffingPlanSet(Event):
     """A unit's staffing plan for a year was set or replaced (full quotas)."""
 
-    plan_id: str = Field(description="'<unit_id>:<year>'.", min_length=3)
-    unit_id: str = Field(description="Unit the plan is for.", min_length=1)
-    year: int = Field(ge=2000, le=2100, description="Plan year.")
+    plan_id: Id = Field(description="'<unit_id>:<year>'.")
+    unit_id: Id = Field(description="Unit the plan is for.")
+    year: Annotated[Count, Field(ge=2000, le=2100)] = Field(description="Plan year.")
     quotas: Quotas = Field(description="Positions per function.")
 
 
@@ -53,38 +53,38 @@ class StaffingPlanSet(Event):
 class IncentivePolicyPublished(Event):
     """An incentive policy to attract or keep IT specialists took effect."""
 
-    policy_id: str = Field(description="Stable id of the policy.", min_length=1)
-    name: str = Field(description="Name of the policy.", min_length=1)
-    document_number: str = Field(description="Number of the legal document (e.g. 15/2024/NQ-HĐND).", min_length=1)
-    document_date: dt.date = Field(description="Date of the legal document.")
-    monthly_allowance_vnd: int = Field(ge=0, description="Monthly allowance in VND (0 if none).")
+    policy_id: Id = Field(description="Stable id of the policy.")
+    name: Line = Field(description="Name of the policy.")
+    document_number: Line = Field(description="Number of the legal document (e.g. 15/2024/NQ-HĐND).")
+    document_date: Day = Field(description="Date of the legal document.")
+    monthly_allowance_vnd: Money = Field(description="Monthly allowance in VND (0 if none).")
     housing: bool = Field(description="Whether housing support is offered.")
     training_sponsorship: bool = Field(description="Whether training is sponsored.")
-    other_benefits: str | None = Field(default=None, description="Other benefits, free text.")
-    eligibility: str = Field(description="Who is eligible.", min_length=1)
-    effective_from: dt.date = Field(description="First day in force.")
-    effective_to: dt.date | None = Field(default=None, description="Last day in force, if limited.")
+    other_benefits: Text | None = Field(default=None, description="Other benefits, free text.")
+    eligibility: Text = Field(description="Who is eligible.")
+    effective_from: Day = Field(description="First day in force.")
+    effective_to: Day | None = Field(default=None, description="Last day in force, if limited.")
 
 
 @REGISTRY.register("vn.cds.recruitment.vacancy.opened", 1, RECRUITMENT_VACANCY, key="vacancy_id")
 class VacancyOpened(Event):
     """Positions were opened for recruitment."""
 
-    vacancy_id: str = Field(description="Stable id of the vacancy.", min_length=1)
-    unit_id: str = Field(description="Unit recruiting.", min_length=1)
+    vacancy_id: Id = Field(description="Stable id of the vacancy.")
+    unit_id: Id = Field(description="Unit recruiting.")
     function: PositionFunction = Field(description="Function of the positions.")
-    positions: int = Field(ge=1, description="Number of positions.")
-    policy_ids: tuple[str, ...] = Field(default=(), description="Incentive policies offered.")
-    opened_on: dt.date = Field(description="Day applications open.")
-    closes_on: dt.date | None = Field(default=None, description="Closing date for applications, if set.")
+    positions: Annotated[Count, Field(ge=1)] = Field(description="Number of positions.")
+    policy_ids: Many[Id] = Field(default=(), description="Incentive policies offered.")
+    opened_on: Day = Field(description="Day applications open.")
+    closes_on: Day | None = Field(default=None, description="Closing date for applications, if set.")
 
 
 @REGISTRY.register("vn.cds.recruitment.vacancy.closed", 1, RECRUITMENT_VACANCY, key="vacancy_id")
 class VacancyClosed(Event):
     """A vacancy closed, filled or not."""
 
-    vacancy_id: str = Field(description="Stable id of the vacancy.", min_length=1)
-    closed_on: dt.date = Field(description="Day it closed.")
+    vacancy_id: Id = Field(description="Stable id of the vacancy.")
+    closed_on: Day = Field(description="Day it closed.")
     outcome: Literal["filled", "cancelled", "expired"] = Field(description="Why it closed.")
 
 
@@ -92,30 +92,30 @@ class VacancyClosed(Event):
 class VacancyReopened(Event):
     """A vacancy closed as filled opened again, because personnel refused a hire that filled it."""
 
-    vacancy_id: str = Field(description="Stable id of the vacancy.", min_length=1)
-    reopened_on: dt.date = Field(description="Day it reopened.")
-    reason: str = Field(description="Why (e.g. the refused hire's reason).", min_length=1)
+    vacancy_id: Id = Field(description="Stable id of the vacancy.")
+    reopened_on: Day = Field(description="Day it reopened.")
+    reason: Text = Field(description="Why (e.g. the refused hire's reason).")
 
 
 @REGISTRY.register("vn.cds.recruitment.application.submitted", 1, RECRUITMENT_APPLICATION, key="application_id")
 class ApplicationSubmitted(Event):
     """A candidate applied to a vacancy (the candidate's data stay in recruitment)."""
 
-    application_id: str = Field(description="Stable id of the application.", min_length=1)
-    vacancy_id: str = Field(description="Vacancy applied to.", min_length=1)
-    applied_at: dt.datetime = Field(description="When the application arrived.")
+    application_id: Id = Field(description="Stable id of the application.")
+    vacancy_id: Id = Field(description="Vacancy applied to.")
+    applied_at: Moment = Field(description="When the application arrived.")
 
 
 @REGISTRY.register("vn.cds.recruitment.application.stage_changed", 1, RECRUITMENT_APPLICATION, key="application_id")
 class ApplicationStageChanged(Event):
     """An application moved to another stage of the pipeline."""
 
-    application_id: str = Field(description="Stable id of the application.", min_length=1)
-    vacancy_id: str = Field(description="Vacancy applied to.", min_length=1)
+    application_id: Id = Field(description="Stable id of the application.")
+    vacancy_id: Id = Field(description="Vacancy applied to.")
     from_stage: Stage = Field(description="Stage before.")
     to_stage: Stage = Field(description="Stage after.")
-    changed_at: dt.datetime = Field(description="When it moved.")
-    reason: str | None = Field(default=None, description="Reason, for rejections and declines.")
+    changed_at: Moment = Field(description="When it moved.")
+    reason: Text | None = Field(default=None, description="Reason, for rejections and declines.")
 
 
 @REGISTRY.register("vn.cds.recruitment.application.candidate_hired", 1, RECRUITMENT_APPLICATION, key="application_id")
@@ -123,18 +123,20 @@ class CandidateHired(Event):
     """A candidate was hired; personnel appoints the officer and answers with OfficerAppointed
     (carrying this application id) or OfficerAppointmentRefused."""
 
-    application_id: str = Field(description="Stable id of the application.", min_length=1)
-    vacancy_id: str = Field(description="Vacancy filled.", min_length=1)
-    unit_id: str = Field(description="Unit the officer joins.", min_length=1)
+    application_id: Id = Field(description="Stable id of the application.")
+    vacancy_id: Id = Field(description="Vacancy filled.")
+    unit_id: Id = Field(description="Unit the officer joins.")
     function: PositionFunction = Field(description="Function of the position filled.")
-    policy_ids: tuple[str, ...] = Field(default=(), description="Incentive policies granted.")
-    full_name: str = Field(description="The new officer's full name, for the officer record.", min_length=1)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015, description="Year of birth, if known.")
+    policy_ids: Many[Id] = Field(default=(), description="Incentive policies granted.")
+    full_name: Line = Field(description="The new officer's full name, for the officer record.")
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(
+        default=None, description="Year of birth, if known."
+    )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
     assignment: Assignment = Field(description="Dedicated or concurrent CĐS work.")
-    functions: tuple[OfficerFunction, ...] = Field(default=(), description="CĐS functions of the new officer.")
-    hired_on: dt.date = Field(description="First day of service.")
+    functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions of the new officer.")
+    hired_on: Day = Field(description="First day of service.")
 
 
 @REGISTRY.register(
@@ -143,19 +145,19 @@ class CandidateHired(Event):
 class HireOutcomeRecorded(Event):
     """Recruitment learnt personnel's answer to a hire: the officer id, or why it was refused."""
 
-    application_id: str = Field(description="Stable id of the application.", min_length=1)
-    vacancy_id: str = Field(description="Vacancy filled.", min_length=1)
-    officer_id: str = Field(description="Personnel's officer id (the would-be id when refused).", min_length=1)
+    application_id: Id = Field(description="Stable id of the application.")
+    vacancy_id: Id = Field(description="Vacancy filled.")
+    officer_id: Id = Field(description="Personnel's officer id (the would-be id when refused).")
     appointed: bool = Field(description="True when personnel appointed the officer.")
-    reason: str | None = Field(default=None, description="Why personnel refused, when it did.")
+    reason: Text | None = Field(default=None, description="Why personnel refused, when it did.")
 
 
 @REGISTRY.register("vn.cds.recruitment.exit_interview.recorded", 1, RECRUITMENT_EXIT_INTERVIEW, key="officer_id")
 class ExitInterviewRecorded(Event):
     """An exit interview with a departing officer, linked to the departure recorded in personnel."""
 
-    interview_id: str = Field(description="Stable id of the interview.", min_length=1)
-    officer_id: str = Field(description="Officer who left.", min_length=1)
-    departure_date: dt.date = Field(description="Departure date as recorded in personnel.")
-    reasons: tuple[ExitReason, ...] = Field(description="Reasons given, in order of weight.", min_length=1)
-    interviewed_on: dt.date = Field(description="Day of the interview.")
+    interview_id: Id = Field(description="Stable id of the interview.")
+    officer_id: Id = Field(description="Officer who left.")
+    departure_date: Day = Field(description="Departure date as recorded in personnel.")
+    reasons: Annotated[Many[ExitReason], Field(min_length=1)] = Field(description="Reasons given, in order of weight.")
+    interviewed_on: Day = Field(description="Day of the interview.")

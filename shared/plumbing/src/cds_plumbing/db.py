@@ -16,7 +16,22 @@ async def _init_connection(conn: Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(dsn: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+async def create_pool(
+    dsn: str, min_size: int = 1, max_size: int = 10, *, statement_timeout_ms: int = 0
+) -> asyncpg.Pool:
+    """`statement_timeout_ms` > 0 makes PostgreSQL cancel any statement of the pool's connections that runs
+    longer (asyncpg raises QueryCanceledError, answered as a 503): HTTP work must not hold a core and a
+    connection for as long as a client cares to wait."""
+    settings = {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms > 0 else None
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, server_settings=settings
+    )
     assert pool is not None  # create_pool returns None only when used as an awaitable context (never here)
     return pool
+
+
+def like_contains(text: str) -> str:
+    """A LIKE/ILIKE pattern matching `text` anywhere, with its own `%`, `_` and `\\` taken literally
+    (PostgreSQL's default escape character is the backslash): `q=%` finds names containing "%"."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

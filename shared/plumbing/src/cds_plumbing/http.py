@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .metrics import HTTP_REQUEST_SECONDS
+from .problems import RETRYABLE, field_errors, problem_for
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -23,14 +24,26 @@ PROBLEM = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-def problem(status: int, title: str, detail: Any = None, *, instance: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: Any = None,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """An RFC 9457 body. `detail` is always text; a 422 always has an `errors` list (a broken rule is
+    listed as one error without a location), so clients and the OpenAPI schema see one shape."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail is not None:
-        body["detail"] = detail
+        body["detail"] = detail if isinstance(detail, str) else str(detail)
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    if status == 422 and "errors" not in body:
+        body["errors"] = [{"loc": [], "msg": body.get("detail", title), "type": "rule_violation"}]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -43,13 +56,25 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+        errors = exc.errors()
         return problem(
-            422, "Invalid request", "the request does not match the schema", instance=request.url.path, errors=errors
+            422,
+            "Invalid request",
+            "the request does not match the schema",
+            instance=request.url.path,
+            errors=field_errors(errors),
+            error_count=len(errors),
         )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        spec = problem_for(exc)  # database refusals, timeouts, domain errors: problems.py
+        if spec is not None:
+            if spec.status >= 500:
+                log.warning("%s %s answered %s: %s", request.method, request.url.path, spec.status, exc)
+            return problem(
+                spec.status, spec.title, spec.detail, instance=request.url.path, headers=spec.headers, **spec.extra
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(
             500, "Internal Server Error", "an unexpected error occurred; it has been logged", instance=request.url.path
@@ -125,3 +150,68 @@ class RequestMetrics:
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"  # a client picks it: bound it
             HTTP_REQUEST_SECONDS.labels(method, route, str(status)).observe(time.perf_counter() - started)
+
+
+class MappedErrors:
+    """ASGI middleware (innermost): an exception problems.py knows becomes its problem response here,
+    inside the other middlewares (idempotency sees a 409, not a crash), and is not re-raised to the server
+    as an unhandled error would be. Unknown exceptions pass on to the 500 handler.
+
+    A serialization failure or deadlock rolled the request's transaction back whole (every route writes
+    in one unit of work), so the request is run again, up to `retries` times with a short backoff, with
+    the same body; only then is it a 409."""
+
+    def __init__(self, app: ASGIApp, retries: int = 2) -> None:
+        self.app = app
+        self.retries = retries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        recorded: list[Message] = []
+
+        async def note(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        async def recording() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                recorded.append(message)
+            return message
+
+        def replay() -> Receive:
+            queue = list(recorded)
+
+            async def receive_again() -> Message:
+                return queue.pop(0) if queue else await recording()
+
+            return receive_again
+
+        for attempt in range(self.retries + 1):
+            try:
+                await self.app(scope, replay() if attempt else recording, note)
+                return
+            except RETRYABLE as exc:
+                if started or attempt == self.retries:
+                    await self._answer(exc, started, scope, receive, send)
+                    return
+                log.info("%s %s: %s; running it again", scope.get("method"), scope.get("path"), type(exc).__name__)
+                await asyncio.sleep(0.05 * 2**attempt)
+            except Exception as exc:
+                await self._answer(exc, started, scope, receive, send)
+                return
+
+    async def _answer(self, exc: Exception, started: bool, scope: Scope, receive: Receive, send: Send) -> None:
+        spec = problem_for(exc)
+        if spec is None or started:
+            raise exc
+        if spec.status >= 500:
+            log.warning("%s %s answered %s: %s", scope.get("method"), scope.get("path"), spec.status, exc)
+        response = problem(
+            spec.status, spec.title, spec.detail, instance=scope.get("path"), headers=spec.headers, **spec.extra
+        )
+        await response(scope, receive, send)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +25,12 @@ from .broker import make_broker
 from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
-from .http import install_probes, install_problem_handlers
+from .http import MappedErrors, install_probes, install_problem_handlers
+from .idempotency import IdempotencyKeys, purge_expired
+from .limits import RequestLimits
 from .metrics import BACKGROUND_TASK_RESTARTS
 from .migrations import PLUMBING_MIGRATIONS, migrate
+from .openapi import install_openapi
 from .outbox import OutboxRelay, wait_any
 from .settings import ServiceSettings
 from .telemetry import setup_telemetry
@@ -56,8 +59,9 @@ class Runtime:
     """What a running service holds; routes reach it as `request.app.state.runtime`."""
 
     settings: ServiceSettings
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool  # HTTP work, under db_statement_timeout_ms
     broker: KafkaBroker
+    background_pool: asyncpg.Pool | None = None  # relay, consumers, migrations, purges: their own timeout
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     down: dict[str, _Down] = field(default_factory=dict)  # task name -> why it is not running
@@ -84,14 +88,30 @@ def create_service_app(
     unit_scope: UnitScope = same_unit_only,
     version: str = "0.1.0",
     supervision: Supervision = Supervision(),  # frozen: sharing the default is safe
+    body_caps: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """`body_caps`: path prefix → largest body in bytes, for routes that take more than
+    `http_max_body_bytes` (they must read the body as a stream)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_telemetry(settings.service_name, settings.otel_exporter_otlp_endpoint, settings.log_level)
         async with AsyncExitStack() as stack:  # undoes whatever started, also when start-up fails half-way
-            pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+            pool = await create_pool(
+                settings.database_url,
+                settings.db_pool_min,
+                settings.db_pool_max,
+                statement_timeout_ms=settings.db_statement_timeout_ms,
+            )
             stack.push_async_callback(pool.close)
-            async with pool.acquire() as conn:
+            background = await create_pool(
+                settings.database_url,
+                1,
+                2 + len(consumers),  # relay, purge, one per consumer
+                statement_timeout_ms=settings.db_background_statement_timeout_ms,
+            )
+            stack.push_async_callback(background.close)
+            async with background.acquire() as conn:
                 sources = [("plumbing", PLUMBING_MIGRATIONS)]
                 if migrations:
                     sources.append((settings.service_name, migrations))
@@ -100,19 +120,20 @@ def create_service_app(
             broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
             stack.push_async_callback(broker.stop)
             await broker.connect()
-            rt = Runtime(settings, pool, broker)
+            rt = Runtime(settings, pool, broker, background_pool=background)
             app.state.runtime = rt
             if consumers:
                 dead_letters = DeadLetterPublisher(settings.kafka_bootstrap_servers, settings.service_name)
                 stack.push_async_callback(dead_letters.stop)
                 await dead_letters.start()
                 for consumer in consumers:
-                    consumer.bind(pool, dead_letters)
+                    consumer.bind(background, dead_letters)
             stack.push_async_callback(_stop_tasks, rt, supervision.stop_timeout_s)
             relay = OutboxRelay(
-                pool, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
+                background, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
             )
             rt.start_task("outbox-relay", lambda: relay.run(rt.stop), supervision)
+            rt.start_task("idempotency-purge", lambda: _purge_keys(background, rt.stop), supervision)
             for consumer in consumers:
                 rt.start_task(f"consumer-{consumer.name}", _consumer_runner(consumer, rt), supervision)
             yield
@@ -127,6 +148,16 @@ def create_service_app(
     app.state.authenticator = Authenticator(settings)
     app.state.unit_scope = unit_scope
     install_problem_handlers(app)
+    # Added innermost first: limits → idempotency → mapped errors → routes (install_probes adds metrics outside).
+    app.add_middleware(MappedErrors)
+    app.add_middleware(IdempotencyKeys, ttl_s=settings.idempotency_ttl_s)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.http_max_body_bytes,
+        body_caps=body_caps,
+        max_url_bytes=settings.http_max_url_bytes,
+    )
+    install_openapi(app)
 
     async def database() -> None:
         await app.state.runtime.pool.fetchval("SELECT 1")
@@ -142,6 +173,14 @@ def create_service_app(
 
     install_probes(app, {"database": database, "kafka": kafka, "background": background})
     return app
+
+
+async def _purge_keys(pool: asyncpg.Pool, stop: asyncio.Event, every_s: float = 600.0) -> None:
+    while not stop.is_set():
+        deleted = await purge_expired(pool)
+        if deleted:
+            log.info("purged %d expired idempotency keys", deleted)
+        await wait_any(stop, timeout=every_s)
 
 
 def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:

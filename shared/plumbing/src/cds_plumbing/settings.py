@@ -48,6 +48,19 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(default="", description="PostgreSQL URL; defaults to the local stack's one.")
     db_pool_min: int = Field(default=1, description="Minimum connections in the asyncpg pool.")
     db_pool_max: int = Field(default=10, description="Maximum connections in the asyncpg pool.")
+    db_statement_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="PostgreSQL statement_timeout of the HTTP pool; a request past it is a 503 (0: no limit).",
+    )
+    db_background_statement_timeout_ms: int = Field(
+        default=0, ge=0, description="statement_timeout of the outbox relay's and consumers' pool (0: no limit)."
+    )
+    http_max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="Largest request body (413 above).")
+    http_max_url_bytes: int = Field(default=8192, ge=256, description="Longest path plus query string (414 above).")
+    idempotency_ttl_s: int = Field(
+        default=86_400, ge=60, description="How long an Idempotency-Key and its stored answer are kept."
+    )
     kafka_bootstrap_servers: str = Field(default_factory=default_bootstrap, description="Kafka brokers, host:port,...")
     kafka_topic_prefix: str = Field(
         default_factory=lambda: os.environ.get("KAFKA_TOPIC_PREFIX", ""),

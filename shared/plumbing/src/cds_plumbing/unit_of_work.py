@@ -4,10 +4,16 @@ and events commit together or not at all.
 A service subclasses `UnitOfWork`, sets `SOURCE` (its CloudEvents source) and builds its repositories in
 `attach`. `async with Service(pool, actor) as uow:` owns a transaction; `Service.joined(conn, actor)`
 works inside a transaction someone else owns (an event consumer's batch, with its inbox record).
+
+During a request carrying an Idempotency-Key, the first unit of work hands its open transaction to the
+idempotency middleware instead of committing, which stores the answer in it and commits both
+(idempotency.py): the write and its stored answer exist together or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import ClassVar, Self
 from uuid import UUID
@@ -18,6 +24,7 @@ from asyncpg.transaction import Transaction
 
 from cds_contracts import Envelope, Event
 
+from . import idempotency
 from .db import Connection
 from .outbox import append, append_many
 
@@ -32,6 +39,7 @@ class UnitOfWork:
         self._conn: Connection | None = None
         self._pooled: PoolConnectionProxy | None = None
         self._tx: Transaction | None = None
+        self._handover: idempotency._Slot | None = None
 
     def attach(self, conn: Connection) -> None:
         """Build the repositories on `conn`; subclasses extend this and call super()."""
@@ -48,6 +56,7 @@ class UnitOfWork:
         self._pooled = await self._pool.acquire()
         self._tx = self._pooled.transaction()
         await self._tx.start()
+        self._handover = idempotency.hand_over(self._pool)
         self.attach(self._pooled)
         return self
 
@@ -55,6 +64,11 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         assert self._tx is not None and self._pooled is not None and self._pool is not None
+        if exc_type is None and self._handover is not None:
+            self._handover.conn, self._handover.tx = self._pooled, self._tx  # committed with the stored answer
+            return
+        if self._handover is not None:
+            self._handover.taken = False  # rolled back: a retry of the request may hand over its own
         try:
             if exc_type is None:
                 await self._tx.commit()
@@ -79,3 +93,12 @@ class UnitOfWork:
         return await append_many(
             self._conn, events, source=self.SOURCE, actor=self.actor, correlation_id=self.correlation_id
         )
+
+
+@asynccontextmanager
+async def request_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
+    """A transaction for a route that writes without a UnitOfWork subclass (e.g. reporting's snapshots):
+    like a unit of work, it hands itself to a keyed request's stored answer instead of committing."""
+    async with UnitOfWork(pool, None) as uow:
+        assert uow._pooled is not None
+        yield uow._pooled

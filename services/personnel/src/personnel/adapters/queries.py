@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from cds_plumbing.db import like_contains
+
 _VALID_VERSION = """v.valid_from <= $1 AND (v.valid_to IS NULL OR $1 <= v.valid_to)
                     AND u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to)"""
 
@@ -28,13 +30,13 @@ async def list_units(
             WHERE {_VALID_VERSION}
               AND ($2::text IS NULL OR v.kind = $2) AND ($3::text IS NULL OR v.level = $3)
               AND ($4::text IS NULL OR v.parent_id = $4)
-              AND ($5::text IS NULL OR v.name_vi ILIKE '%' || $5 || '%' OR v.unit_id ILIKE '%' || $5 || '%')
+              AND ($5::text IS NULL OR v.name_vi ILIKE $5 OR v.unit_id ILIKE $5)
             ORDER BY v.unit_id LIMIT $6 OFFSET $7""",
         day,
         kind,
         level,
         parent_id,
-        q,
+        like_contains(q) if q is not None else None,
         limit,
         offset,
     )

@@ -142,3 +142,26 @@ class UnitRepository:
             day,
         )
         return {r["unit_id"] for r in rows}
+
+    async def descendants_from(self, unit_id: str, day: dt.date) -> set[str]:
+        """Units under `unit_id` on `day` or on any later day the tree changes (every later version start):
+        a move valid from `day` must not put a unit under one of them on any of those days."""
+        rows = await self._conn.fetch(
+            """WITH RECURSIVE days AS (
+                   SELECT $2::date AS day
+                   UNION SELECT valid_from FROM org_unit_versions WHERE valid_from > $2
+                   UNION SELECT valid_from FROM org_units WHERE valid_from > $2),
+               live AS (
+                   SELECT d.day, v.unit_id, v.parent_id
+                   FROM days d
+                   JOIN org_unit_versions v ON v.valid_from <= d.day AND (v.valid_to IS NULL OR d.day <= v.valid_to)
+                   JOIN org_units u ON u.unit_id = v.unit_id
+                    AND u.valid_from <= d.day AND (u.valid_to IS NULL OR d.day <= u.valid_to)),
+               sub AS (SELECT day, unit_id FROM live WHERE parent_id = $1
+                       UNION SELECT l.day, l.unit_id FROM live l
+                             JOIN sub s ON l.day = s.day AND l.parent_id = s.unit_id)
+               SELECT DISTINCT unit_id FROM sub""",
+            unit_id,
+            day,
+        )
+        return {r["unit_id"] for r in rows}

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
+from cds_contracts.personnel_officers import Assignment, OfficerFunction
 from cds_plumbing.auth import Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -25,7 +27,7 @@ from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
 router = APIRouter(prefix="/api/v1/officers", tags=["officers"])
 
 
-async def _unit_of(request: Request, officer_id: str) -> str:
+async def _unit_of(request: Request, officer_id: Id) -> str:
     officer = await queries.officer(pool(request), officer_id)
     if officer is None:
         raise NotFoundError(f"officer {officer_id} does not exist")
@@ -44,9 +46,9 @@ async def appoint(cmd: AppointOfficer, request: Request, who: Writer) -> dict[st
 async def list_officers(
     request: Request,
     as_of: AsOf = None,
-    unit_id: str | None = None,
-    assignment: str | None = None,
-    function: str | None = None,
+    unit_id: Id | None = None,
+    assignment: Assignment | None = None,
+    function: OfficerFunction | None = None,
     status: Literal["serving", "departed", "all"] = "serving",
     limit: Limit = 100,
     offset: Offset = 0,
@@ -58,7 +60,7 @@ async def list_officers(
 
 
 @router.get("/{officer_id}")
-async def get_officer(officer_id: str, request: Request) -> dict[str, Any]:
+async def get_officer(officer_id: Id, request: Request) -> dict[str, Any]:
     officer = await queries.officer(pool(request), officer_id)
     if officer is None:
         raise NotFoundError(f"officer {officer_id} does not exist")
@@ -66,7 +68,7 @@ async def get_officer(officer_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{officer_id}/assignment")
-async def change_assignment(officer_id: str, cmd: ChangeAssignment, request: Request, who: Writer) -> dict[str, str]:
+async def change_assignment(officer_id: Id, cmd: ChangeAssignment, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id))
     async with uow(request, who) as u:
         await handlers.change_assignment(u, officer_id, cmd)
@@ -74,7 +76,7 @@ async def change_assignment(officer_id: str, cmd: ChangeAssignment, request: Req
 
 
 @router.post("/{officer_id}/transfer")
-async def transfer(officer_id: str, cmd: TransferOfficer, request: Request, who: Writer) -> dict[str, str]:
+async def transfer(officer_id: Id, cmd: TransferOfficer, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id), cmd.to_unit_id)
     async with uow(request, who) as u:
         await handlers.transfer_officer(u, officer_id, cmd)
@@ -82,7 +84,7 @@ async def transfer(officer_id: str, cmd: TransferOfficer, request: Request, who:
 
 
 @router.post("/{officer_id}/qualifications", status_code=201)
-async def add_qualification(officer_id: str, cmd: AddQualification, request: Request, who: Writer) -> dict[str, str]:
+async def add_qualification(officer_id: Id, cmd: AddQualification, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id))
     async with uow(request, who) as u:
         await handlers.add_qualification(u, officer_id, cmd)
@@ -90,7 +92,7 @@ async def add_qualification(officer_id: str, cmd: AddQualification, request: Req
 
 
 @router.post("/{officer_id}/certificates", status_code=201)
-async def add_certificate(officer_id: str, cmd: AddCertificate, request: Request, who: Writer) -> dict[str, str]:
+async def add_certificate(officer_id: Id, cmd: AddCertificate, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id))
     async with uow(request, who) as u:
         certificate_id = await handlers.add_certificate(u, officer_id, cmd)
@@ -98,7 +100,7 @@ async def add_certificate(officer_id: str, cmd: AddCertificate, request: Request
 
 
 @router.post("/{officer_id}/departure")
-async def depart(officer_id: str, cmd: RecordDeparture, request: Request, who: Writer) -> dict[str, str]:
+async def depart(officer_id: Id, cmd: RecordDeparture, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id))
     async with uow(request, who) as u:
         await handlers.record_departure(u, officer_id, cmd)
@@ -106,7 +108,7 @@ async def depart(officer_id: str, cmd: RecordDeparture, request: Request, who: W
 
 
 @router.post("/{officer_id}/corrections")
-async def correct(officer_id: str, cmd: CorrectOfficer, request: Request, who: Writer) -> dict[str, str]:
+async def correct(officer_id: Id, cmd: CorrectOfficer, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, officer_id))
     async with uow(request, who) as u:
         await handlers.correct_officer(u, officer_id, cmd)

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import AwareDatetime
 
+from cds_contracts.bounds import Id, Moment
 from cds_plumbing.auth import Role, Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -31,8 +31,8 @@ from .deps import Limit, Offset, page, pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response teams"])
 
-From = Annotated[AwareDatetime | None, Query(alias="from", description="Start of the window; now when omitted.")]
-To = Annotated[AwareDatetime | None, Query(alias="to", description="End of the window; 30 days after its start.")]
+From = Annotated[Moment | None, Query(alias="from", description="Start of the window; now when omitted.")]
+To = Annotated[Moment | None, Query(alias="to", description="End of the window; 30 days after its start.")]
 WINDOW = dt.timedelta(days=30)
 
 
@@ -40,7 +40,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(PROVINCE_TZ)
 
 
-async def _unit_of(request: Request, team_id: str) -> str:
+async def _unit_of(request: Request, team_id: Id) -> str:
     unit_id = await queries.response_team_unit(pool(request), team_id)
     if unit_id is None:
         raise NotFoundError(f"response team {team_id} does not exist")
@@ -61,7 +61,7 @@ async def form_team(cmd: FormResponseTeam, request: Request, who: Writer) -> dic
 async def list_teams(
     request: Request,
     scope: Literal["provincial", "unit"] | None = None,
-    unit_id: str | None = None,
+    unit_id: Id | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -71,7 +71,7 @@ async def list_teams(
 
 @router.get("/{team_id}")
 async def get_team(
-    team_id: str,
+    team_id: Id,
     request: Request,
     days: Annotated[int, Query(ge=1, le=366, description="How far ahead upcoming shifts are listed.")] = 30,
 ) -> dict[str, Any]:
@@ -81,7 +81,7 @@ async def get_team(
 
 
 @router.post("/{team_id}/members", status_code=201)
-async def add_member(team_id: str, cmd: AddResponseTeamMember, request: Request, who: Writer) -> dict[str, str]:
+async def add_member(team_id: Id, cmd: AddResponseTeamMember, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
         await handlers.add_member(u, team_id, cmd)
@@ -90,7 +90,7 @@ async def add_member(team_id: str, cmd: AddResponseTeamMember, request: Request,
 
 @router.post("/{team_id}/members/{officer_id}/leave")
 async def remove_member(
-    team_id: str, officer_id: str, cmd: LeaveResponseTeam, request: Request, who: Writer
+    team_id: Id, officer_id: Id, cmd: LeaveResponseTeam, request: Request, who: Writer
 ) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
@@ -99,7 +99,7 @@ async def remove_member(
 
 
 @router.post("/{team_id}/shifts", status_code=201)
-async def schedule_shift(team_id: str, cmd: ScheduleShift, request: Request, who: Writer) -> dict[str, str]:
+async def schedule_shift(team_id: Id, cmd: ScheduleShift, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
         shift_id = await handlers.schedule_shift(u, team_id, cmd)
@@ -108,7 +108,7 @@ async def schedule_shift(team_id: str, cmd: ScheduleShift, request: Request, who
 
 @router.post("/{team_id}/shifts/{shift_id}/reassign")
 async def reassign_shift(
-    team_id: str, shift_id: str, cmd: ReassignShift, request: Request, who: Writer
+    team_id: Id, shift_id: Id, cmd: ReassignShift, request: Request, who: Writer
 ) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
@@ -117,7 +117,7 @@ async def reassign_shift(
 
 
 @router.post("/{team_id}/shifts/{shift_id}/cancel")
-async def cancel_shift(team_id: str, shift_id: str, cmd: CancelShift, request: Request, who: Writer) -> dict[str, str]:
+async def cancel_shift(team_id: Id, shift_id: Id, cmd: CancelShift, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
         await handlers.cancel_shift(u, team_id, shift_id, cmd)
@@ -125,7 +125,7 @@ async def cancel_shift(team_id: str, shift_id: str, cmd: CancelShift, request: R
 
 
 @router.get("/{team_id}/coverage")
-async def coverage(team_id: str, request: Request, start: From = None, end: To = None) -> dict[str, Any]:
+async def coverage(team_id: Id, request: Request, start: From = None, end: To = None) -> dict[str, Any]:
     """Union of non-cancelled shifts whose primary is still a member, clipped to the window, and the exact
     gaps (maximal uncovered intervals)."""
     start = start or now()
@@ -133,7 +133,7 @@ async def coverage(team_id: str, request: Request, start: From = None, end: To =
 
 
 @router.post("/{team_id}/incidents", status_code=201)
-async def report_incident(team_id: str, cmd: ReportIncident, request: Request, who: Writer) -> dict[str, str]:
+async def report_incident(team_id: Id, cmd: ReportIncident, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
         incident_id = await handlers.report_incident(u, team_id, cmd)
@@ -142,10 +142,10 @@ async def report_incident(team_id: str, cmd: ReportIncident, request: Request, w
 
 @router.get("/{team_id}/incidents")
 async def list_incidents(
-    team_id: str,
+    team_id: Id,
     request: Request,
     status: Literal["open", "resolved", "all"] = "all",
-    since: Annotated[AwareDatetime | None, Query(description="Only incidents reported at or after this.")] = None,
+    since: Annotated[Moment | None, Query(description="Only incidents reported at or after this.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -155,7 +155,7 @@ async def list_incidents(
 
 
 @router.get("/{team_id}/incidents/{incident_id}")
-async def get_incident(team_id: str, incident_id: str, request: Request) -> dict[str, Any]:
+async def get_incident(team_id: Id, incident_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.incident(pool(request), team_id, incident_id)
     if found is None:
         raise NotFoundError(f"incident {incident_id} does not exist in team {team_id}")
@@ -164,7 +164,7 @@ async def get_incident(team_id: str, incident_id: str, request: Request) -> dict
 
 @router.post("/{team_id}/incidents/{incident_id}/acknowledge")
 async def acknowledge_incident(
-    team_id: str, incident_id: str, cmd: AcknowledgeIncident, request: Request, who: Writer
+    team_id: Id, incident_id: Id, cmd: AcknowledgeIncident, request: Request, who: Writer
 ) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:
@@ -174,7 +174,7 @@ async def acknowledge_incident(
 
 @router.post("/{team_id}/incidents/{incident_id}/resolve")
 async def resolve_incident(
-    team_id: str, incident_id: str, cmd: ResolveIncident, request: Request, who: Writer
+    team_id: Id, incident_id: Id, cmd: ResolveIncident, request: Request, who: Writer
 ) -> dict[str, str]:
     await scoped(request, who, await _unit_of(request, team_id))
     async with uow(request, who) as u:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
 from cds_plumbing.auth import Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -17,7 +18,7 @@ from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
 router = APIRouter(prefix="/api/v1/community-teams", tags=["community technology teams"])
 
 
-async def _commune_of(request: Request, team_id: str) -> str:
+async def _commune_of(request: Request, team_id: Id) -> str:
     team = await queries.team(pool(request), team_id)
     if team is None:
         raise NotFoundError(f"community team {team_id} does not exist")
@@ -34,14 +35,14 @@ async def establish(cmd: EstablishTeam, request: Request, who: Writer) -> dict[s
 
 @router.get("")
 async def list_teams(
-    request: Request, as_of: AsOf = None, commune_id: str | None = None, limit: Limit = 100, offset: Offset = 0
+    request: Request, as_of: AsOf = None, commune_id: Id | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     items, total = await queries.list_teams(pool(request), as_of or today(), commune_id, limit, offset)
     return page(items, total, limit, offset)
 
 
 @router.get("/{team_id}")
-async def get_team(team_id: str, request: Request) -> dict[str, Any]:
+async def get_team(team_id: Id, request: Request) -> dict[str, Any]:
     team = await queries.team(pool(request), team_id)
     if team is None:
         raise NotFoundError(f"community team {team_id} does not exist")
@@ -49,7 +50,7 @@ async def get_team(team_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{team_id}/members", status_code=201)
-async def add_member(team_id: str, cmd: AddTeamMember, request: Request, who: Writer) -> dict[str, str]:
+async def add_member(team_id: Id, cmd: AddTeamMember, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, await _commune_of(request, team_id))
     async with uow(request, who) as u:
         member_id = await handlers.add_member(u, team_id, cmd)
@@ -58,7 +59,7 @@ async def add_member(team_id: str, cmd: AddTeamMember, request: Request, who: Wr
 
 @router.post("/{team_id}/members/{member_id}/leave")
 async def remove_member(
-    team_id: str, member_id: str, cmd: RemoveTeamMember, request: Request, who: Writer
+    team_id: Id, member_id: Id, cmd: RemoveTeamMember, request: Request, who: Writer
 ) -> dict[str, str]:
     await scoped(request, who, await _commune_of(request, team_id))
     async with uow(request, who) as u:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
+from cds_contracts.bounds import Id, Line
+from cds_contracts.personnel_org_units import UnitKind, UnitLevel
 from cds_plumbing.auth import Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -29,10 +31,10 @@ async def register_unit(cmd: RegisterUnit, request: Request, who: Writer) -> dic
 async def list_units(
     request: Request,
     as_of: AsOf = None,
-    kind: str | None = None,
-    level: str | None = None,
-    parent_id: str | None = None,
-    q: str | None = None,
+    kind: UnitKind | None = None,
+    level: UnitLevel | None = None,
+    parent_id: Id | None = None,
+    q: Annotated[Line | None, Query(max_length=100, description="Part of the name or code (case-insensitive).")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -47,7 +49,7 @@ async def unit_tree(request: Request, as_of: AsOf = None) -> dict[str, Any]:
 
 
 @router.get("/{unit_id}")
-async def get_unit(unit_id: str, request: Request) -> dict[str, Any]:
+async def get_unit(unit_id: Id, request: Request) -> dict[str, Any]:
     unit = await queries.unit_history(pool(request), unit_id)
     if unit is None:
         raise NotFoundError(f"unit {unit_id} does not exist")
@@ -55,12 +57,12 @@ async def get_unit(unit_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.get("/{unit_id}/history")
-async def unit_history(unit_id: str, request: Request) -> dict[str, Any]:
+async def unit_history(unit_id: Id, request: Request) -> dict[str, Any]:
     return await get_unit(unit_id, request)
 
 
 @router.post("/{unit_id}/rename")
-async def rename_unit(unit_id: str, cmd: RenameUnit, request: Request, who: Writer) -> dict[str, str]:
+async def rename_unit(unit_id: Id, cmd: RenameUnit, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, unit_id)
     async with uow(request, who) as u:
         await handlers.rename_unit(u, unit_id, cmd)
@@ -68,7 +70,7 @@ async def rename_unit(unit_id: str, cmd: RenameUnit, request: Request, who: Writ
 
 
 @router.post("/{unit_id}/move")
-async def move_unit(unit_id: str, cmd: MoveUnit, request: Request, who: Writer) -> dict[str, str]:
+async def move_unit(unit_id: Id, cmd: MoveUnit, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, unit_id, *([cmd.parent_id] if cmd.parent_id else []))
     async with uow(request, who) as u:
         await handlers.move_unit(u, unit_id, cmd)
@@ -84,7 +86,7 @@ async def merge_units(cmd: MergeUnits, request: Request, who: Writer) -> dict[st
 
 
 @router.post("/{unit_id}/split")
-async def split_unit(unit_id: str, cmd: SplitUnit, request: Request, who: Writer) -> dict[str, str]:
+async def split_unit(unit_id: Id, cmd: SplitUnit, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, unit_id, *cmd.successor_ids)
     async with uow(request, who) as u:
         await handlers.split_unit(u, unit_id, cmd)
@@ -92,7 +94,7 @@ async def split_unit(unit_id: str, cmd: SplitUnit, request: Request, who: Writer
 
 
 @router.post("/{unit_id}/dissolve")
-async def dissolve_unit(unit_id: str, cmd: DissolveUnit, request: Request, who: Writer) -> dict[str, str]:
+async def dissolve_unit(unit_id: Id, cmd: DissolveUnit, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, unit_id)
     async with uow(request, who) as u:
         await handlers.dissolve_unit(u, unit_id, cmd)

@@ -28,12 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with app.state.runtime.pool.acquire() as conn:
             return target_unit in await UnitRepository(conn).descendants_on(scope_unit, today())
 
+    settings = settings or Settings()
     app = create_service_app(
-        settings or Settings(),
+        settings,
         title="Personnel service",
         migrations=MIGRATIONS,
         unit_scope=unit_scope,
         consumers=[subscribers.make_consumer()],
+        body_caps={"/api/v1/imports/": settings.import_max_bytes},
     )
     for module in (api_units, api_officers, api_teams, api_response_teams, api_imports):
         app.include_router(module.router)
@@ -41,13 +43,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+MAX_ROW_ERRORS = 1000  # a file with an error on every one of 50,000 rows answers the first thousand
 _STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
 
 
 async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
     if isinstance(exc, ImportRejectedError):
-        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
-        return problem(422, "Import rejected", str(exc), instance=request.url.path, rows=exc.rows, errors=errors)
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:MAX_ROW_ERRORS]]
+        return problem(
+            422,
+            "Import rejected",
+            str(exc),
+            instance=request.url.path,
+            rows=exc.rows,
+            errors=errors,
+            error_count=len(exc.errors),
+        )
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     return problem(
         status,

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Query, Request
 
+from cds_contracts.bounds import INT32_MAX, Day
 from cds_plumbing.auth import Principal, ensure_unit_scope
 from personnel.domain.response_teams import PROVINCE_TZ
 from personnel.service_layer.unit_of_work import UnitOfWork
 
-AsOf = Annotated[dt.date | None, Query(description="Date the answer is valid on (YYYY-MM-DD); today when omitted.")]
+AsOf = Annotated[Day | None, Query(description="Date the answer is valid on (YYYY-MM-DD); today when omitted.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 
 
 def pool(request: Request) -> asyncpg.Pool:

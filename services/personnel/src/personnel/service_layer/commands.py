@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from cds_contracts.bounds import NOT_NULL, Count, Day, Id, Line, ManyList, Moment, Text
 from cds_contracts.personnel_officers import (
     Assignment,
     DegreeField,
@@ -25,170 +25,167 @@ class Command(BaseModel):
 
 
 class RegisterUnit(Command):
-    unit_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Stable code.")
-    name_vi: str = Field(min_length=1, max_length=300, description="Vietnamese name.")
-    name_en: str | None = Field(default=None, max_length=300, description="English name.")
+    unit_id: Id = Field(description="Stable code.")
+    name_vi: Line = Field(description="Vietnamese name.")
+    name_en: Line | None = Field(default=None, description="English name.")
     kind: UnitKind
     level: UnitLevel
-    parent_id: str | None = None
-    valid_from: dt.date
+    parent_id: Id | None = None
+    valid_from: Day
 
 
 class RenameUnit(Command):
-    name_vi: str = Field(min_length=1, max_length=300)
-    name_en: str | None = Field(default=None, max_length=300)
-    effective_date: dt.date
+    name_vi: Line
+    name_en: Line | None = None
+    effective_date: Day
 
 
 class MoveUnit(Command):
-    parent_id: str | None
+    parent_id: Id | None
     level: UnitLevel | None = Field(default=None, description="New level; unchanged when omitted.")
-    effective_date: dt.date
+    effective_date: Day
 
 
 class MergeUnits(Command):
-    successor_id: str = Field(min_length=1, max_length=64)
-    predecessor_ids: list[str] = Field(min_length=1)
-    effective_date: dt.date
+    successor_id: Id
+    predecessor_ids: Annotated[ManyList[Id], Field(min_length=1)]
+    effective_date: Day
 
 
 class SplitUnit(Command):
-    successor_ids: list[str] = Field(min_length=2)
-    officers_to: str | None = Field(default=None, description="Successor receiving officers, teams, sub-units.")
-    effective_date: dt.date
+    successor_ids: Annotated[ManyList[Id], Field(min_length=2)]
+    officers_to: Id | None = Field(default=None, description="Successor receiving officers, teams, sub-units.")
+    effective_date: Day
 
 
 class DissolveUnit(Command):
-    effective_date: dt.date
+    effective_date: Day
 
 
 class AppointOfficer(Command):
-    officer_id: str | None = Field(default=None, min_length=1, max_length=64, description="Generated when omitted.")
-    full_name: str = Field(min_length=1, max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    officer_id: Id | None = Field(default=None, description="Generated when omitted.")
+    full_name: Annotated[Line, Field(max_length=200)]
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
-    unit_id: str = Field(min_length=1)
+    unit_id: Id
     employment_category: EmploymentCategory
     assignment: Assignment
-    functions: list[OfficerFunction] = Field(default_factory=list)
-    effective_date: dt.date
+    functions: ManyList[OfficerFunction] = Field(default_factory=list)
+    effective_date: Day
 
 
 class ChangeAssignment(Command):
     assignment: Assignment
-    functions: list[OfficerFunction] = Field(default_factory=list)
-    effective_date: dt.date
+    functions: ManyList[OfficerFunction] = Field(default_factory=list)
+    effective_date: Day
 
 
 class TransferOfficer(Command):
-    to_unit_id: str = Field(min_length=1)
-    effective_date: dt.date
+    to_unit_id: Id
+    effective_date: Day
 
 
 class AddQualification(Command):
     degree_level: DegreeLevel
     field: DegreeField
-    year: int | None = Field(default=None, ge=1950, le=2100)
+    year: Annotated[Count, Field(ge=1950, le=2100)] | None = Field(default=None)
 
 
 class AddCertificate(Command):
-    name: str = Field(min_length=1, max_length=300)
-    issuer: str = Field(min_length=1, max_length=300)
-    issued_on: dt.date
-    expires_on: dt.date | None = None
+    name: Line
+    issuer: Line
+    issued_on: Day
+    expires_on: Day | None = None
 
 
 class RecordDeparture(Command):
-    effective_date: dt.date
+    effective_date: Day
     reason: DepartureReason
-    destination: str | None = Field(default=None, max_length=300)
+    destination: Line | None = None
 
 
 class CorrectOfficer(Command):
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    """Only the fields sent change. `birth_year`, `gender` and `departure_destination` may be cleared with
+    null; the others hold a required value and may only be omitted."""
+
+    full_name: Annotated[Line | None, NOT_NULL] = Field(default=None, max_length=200)
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
-    employment_category: EmploymentCategory | None = None
-    departure_date: dt.date | None = None
-    departure_reason: DepartureReason | None = None
-    departure_destination: str | None = Field(default=None, max_length=300)
-    note: str = Field(min_length=1, max_length=1000, description="Why the correction is made.")
+    employment_category: Annotated[EmploymentCategory | None, NOT_NULL] = None
+    departure_date: Annotated[Day | None, NOT_NULL] = None
+    departure_reason: Annotated[DepartureReason | None, NOT_NULL] = None
+    departure_destination: Line | None = None
+    note: Annotated[Text, Field(max_length=1000)] = Field(description="Why the correction is made.")
 
 
 class EstablishTeam(Command):
-    team_id: str | None = Field(default=None, min_length=1, max_length=64)
-    commune_id: str = Field(min_length=1)
-    village: str | None = Field(default=None, max_length=200)
-    established_on: dt.date
+    team_id: Id | None = None
+    commune_id: Id
+    village: Annotated[Line, Field(max_length=200)] | None = Field(default=None)
+    established_on: Day
 
 
 class AddTeamMember(Command):
-    member_id: str | None = Field(default=None, min_length=1, max_length=64)
-    full_name: str = Field(min_length=1, max_length=200)
+    member_id: Id | None = None
+    full_name: Annotated[Line, Field(max_length=200)]
     affiliation: Affiliation
     role: Literal["leader", "member"] = "member"
-    joined_on: dt.date
+    joined_on: Day
 
 
 class RemoveTeamMember(Command):
-    left_on: dt.date
+    left_on: Day
 
 
 class FormResponseTeam(Command):
-    team_id: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
-    )
-    name: str = Field(min_length=1, max_length=300)
+    team_id: Id | None = Field(default=None, description="Generated when omitted.")
+    name: Line
     scope: Literal["provincial", "unit"] = Field(description="The provincial team (only one), or a unit's own team.")
-    unit_id: str = Field(min_length=1, description="Unit the team belongs to; must exist on formed_on.")
-    formed_on: dt.date
+    unit_id: Id = Field(description="Unit the team belongs to; must exist on formed_on.")
+    formed_on: Day
 
 
 class AddResponseTeamMember(Command):
-    officer_id: str = Field(min_length=1)
+    officer_id: Id
     role: TeamRole
-    joined_on: dt.date
+    joined_on: Day
 
 
 class LeaveResponseTeam(Command):
-    left_on: dt.date = Field(description="First day the officer no longer counts as a member.")
+    left_on: Day = Field(description="First day the officer no longer counts as a member.")
 
 
 class ScheduleShift(Command):
-    shift_id: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
-    )
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime = Field(description="Exclusive; after starts_at.")
-    primary_officer_id: str = Field(min_length=1)
-    backup_officer_id: str | None = Field(default=None, min_length=1)
+    shift_id: Id | None = Field(default=None, description="Generated when omitted.")
+    starts_at: Moment
+    ends_at: Moment = Field(description="Exclusive; after starts_at.")
+    primary_officer_id: Id
+    backup_officer_id: Id | None = None
 
 
 class ReassignShift(Command):
-    primary_officer_id: str = Field(min_length=1)
-    backup_officer_id: str | None = Field(default=None, min_length=1)
+    primary_officer_id: Id
+    backup_officer_id: Id | None = None
     kind: Literal["override", "swap"]
 
 
 class CancelShift(Command):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)]
 
 
 class ReportIncident(Command):
-    incident_id: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Generated when omitted."
-    )
-    reported_at: AwareDatetime
+    incident_id: Id | None = Field(default=None, description="Generated when omitted.")
+    reported_at: Moment
     severity: Severity
-    affected_unit_id: str = Field(min_length=1)
-    summary: str = Field(min_length=1, max_length=2000)
+    affected_unit_id: Id
+    summary: Annotated[Text, Field(max_length=2000)]
 
 
 class AcknowledgeIncident(Command):
-    acknowledged_at: AwareDatetime
-    responder_ids: list[str] = Field(min_length=1, description="Active members responding.")
+    acknowledged_at: Moment
+    responder_ids: Annotated[ManyList[Id], Field(min_length=1)] = Field(description="Active members responding.")
 
 
 class ResolveIncident(Command):
-    resolved_at: AwareDatetime
+    resolved_at: Moment
     outcome: Literal["true_positive", "false_positive", "other"]

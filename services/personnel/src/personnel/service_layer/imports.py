@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from cds_contracts import Event
+from cds_contracts.bounds import Id
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from cds_contracts.personnel_teams import CommunityTeamEstablished, CommunityTeamMemberJoined
 from personnel.domain.errors import DomainError
@@ -37,7 +38,7 @@ MAX_ROWS = 50_000
 
 
 class MemberRow(AddTeamMember):
-    team_id: str
+    team_id: Id
 
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -64,11 +65,15 @@ class ImportRejectedError(DomainError):
 
 
 def parse(text: str, fmt: Format) -> list[tuple[int, dict[str, Any]]]:
-    """(row number as the user sees it, raw record) pairs."""
+    """(row number as the user sees it, raw record) pairs. A file the parsers cannot read is rejected
+    with the line where they stopped (a cell over csv's 128 KiB limit, a JSON line nested too deeply)."""
     text = text.lstrip("\ufeff")
     if fmt == "csv":
         reader = csv.DictReader(io.StringIO(text))
-        return [(i + 2, dict(r)) for i, r in enumerate(reader)]  # line 1 is the header
+        try:
+            return [(i + 2, dict(r)) for i, r in enumerate(reader)]  # line 1 is the header
+        except csv.Error as exc:
+            raise ImportRejectedError([RowError(reader.line_num, None, f"not readable as CSV: {exc}")], 0) from exc
     rows = []
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -77,6 +82,8 @@ def parse(text: str, fmt: Format) -> list[tuple[int, dict[str, Any]]]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ImportRejectedError([RowError(i, None, f"not valid JSON: {exc.msg}")], i) from exc
+        except (RecursionError, ValueError) as exc:  # nesting past the parser's depth, a number too long
+            raise ImportRejectedError([RowError(i, None, f"not readable as JSON: {type(exc).__name__}")], i) from exc
         if not isinstance(value, dict):
             raise ImportRejectedError([RowError(i, None, "each line must be a JSON object")], i)
         rows.append((i, value))
@@ -113,7 +120,8 @@ def validate_rows(kind: Kind, rows: list[tuple[int, dict[str, Any]]]) -> tuple[l
         data, unknown = _translate(kind, raw, fields)
         errors += [RowError(row, h, "unknown column") for h in unknown]
         try:
-            good.append((row, model.model_validate(data)))
+            # a CSV cell is text: numbers may come as "1985" here, unlike in a JSON request body
+            good.append((row, model.model_validate(data, strict=False)))
         except ValidationError as exc:
             errors += [RowError(row, ".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()]
     return good, errors
@@ -233,18 +241,25 @@ async def check_members(uow: UnitOfWork, rows: list[tuple[int, MemberRow]]) -> l
     return errors
 
 
-async def run_import(uow: UnitOfWork, kind: Kind, text: str, fmt: Format) -> int:
+def read_rows(kind: Kind, text: str, fmt: Format) -> tuple[int, list[tuple[int, Any]]]:
+    """Parse and validate every row (CPU only: the route runs it in a thread, off the event loop)."""
     rows = parse(text, fmt)
     if not rows:
         raise ImportRejectedError([RowError(0, None, "the file has no data rows")], 0)
     if len(rows) > MAX_ROWS:
         raise ImportRejectedError([RowError(0, None, f"at most {MAX_ROWS} rows per import")], len(rows))
     good, errors = validate_rows(kind, rows)
-    if not errors:
-        errors = await _check_and_write(uow, kind, good)
     if errors:
         raise ImportRejectedError(sorted(errors, key=lambda e: e.row), len(rows))
-    return len(rows)
+    return len(rows), good
+
+
+async def write_rows(uow: UnitOfWork, kind: Kind, count: int, good: list[tuple[int, Any]]) -> int:
+    """Check rows already validated by read_rows against the file and the database, then write them."""
+    errors = await _check_and_write(uow, kind, good)
+    if errors:
+        raise ImportRejectedError(sorted(errors, key=lambda e: e.row), count)
+    return count
 
 
 async def _check_and_write(uow: UnitOfWork, kind: Kind, good: list[tuple[int, Any]]) -> list[RowError]:

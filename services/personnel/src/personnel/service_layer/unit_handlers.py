@@ -62,7 +62,10 @@ async def move_unit(uow: UnitOfWork, unit_id: str, cmd: MoveUnit, *, causation_i
     if cmd.parent_id is not None:
         parent = (await load_unit(uow, cmd.parent_id, lock=False)).require_active(cmd.effective_date, "parent")
     rules.check_parent_level(level, parent)
-    rules.check_not_cycle(unit_id, cmd.parent_id, await uow.units.descendants_on(unit_id, cmd.effective_date))
+    # The new parent holds from effective_date on (later changes of this unit are refused), so it must not
+    # lie under the unit on that day nor on any later day the tree changes: a move recorded earlier but
+    # dated later (P under C from June) would otherwise close a cycle with this one (C under P from March).
+    rules.check_not_cycle(unit_id, cmd.parent_id, await uow.units.descendants_from(unit_id, cmd.effective_date))
     new = await uow.units.change_version(unit, cmd.effective_date, "move", parent_id=cmd.parent_id, level=level)
     await uow.publish(
         OrgUnitMoved(unit_id=unit_id, parent_id=cmd.parent_id, level=level, effective_date=cmd.effective_date),

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
 from cds_contracts.recruitment import Stage
 from cds_plumbing.auth import Writer
 from recruitment.adapters import queries
@@ -22,7 +23,7 @@ hires = APIRouter(prefix="/api/v1/hires", tags=["applications"])
 HireStatus = Literal["pending", "appointed", "refused"]
 
 
-async def _scope_application(request: Request, who: Writer, application_id: str) -> None:
+async def _scope_application(request: Request, who: Writer, application_id: Id) -> None:
     unit_id = await queries.unit_of_application(pool(request), application_id)
     if unit_id is None:
         raise NotFoundError(f"application {application_id} does not exist")
@@ -44,7 +45,7 @@ async def submit(cmd: SubmitApplication, request: Request, who: Writer) -> dict[
 async def list_applications(
     request: Request,
     who: Reader,
-    vacancy_id: str | None = None,
+    vacancy_id: Id | None = None,
     stage: Stage | None = None,
     hire_status: HireStatus | None = None,
     limit: Limit = 100,
@@ -55,7 +56,7 @@ async def list_applications(
 
 
 @router.get("/{application_id}")
-async def get_application(application_id: str, request: Request, who: Reader) -> dict[str, Any]:
+async def get_application(application_id: Id, request: Request, who: Reader) -> dict[str, Any]:
     application = await queries.application(pool(request), application_id)
     if application is None:
         raise NotFoundError(f"application {application_id} does not exist")
@@ -63,7 +64,7 @@ async def get_application(application_id: str, request: Request, who: Reader) ->
 
 
 @router.post("/{application_id}/stage")
-async def change_stage(application_id: str, cmd: ChangeStage, request: Request, who: Writer) -> dict[str, str]:
+async def change_stage(application_id: Id, cmd: ChangeStage, request: Request, who: Writer) -> dict[str, str]:
     await _scope_application(request, who, application_id)
     async with uow(request, who) as u:
         stage = await handlers.change_stage(u, application_id, cmd)
@@ -71,7 +72,7 @@ async def change_stage(application_id: str, cmd: ChangeStage, request: Request, 
 
 
 @router.post("/{application_id}/hire", status_code=202)
-async def hire(application_id: str, cmd: HireCandidate, request: Request, who: Writer) -> dict[str, str]:
+async def hire(application_id: Id, cmd: HireCandidate, request: Request, who: Writer) -> dict[str, str]:
     """Accepted → hired. Personnel appoints the officer asynchronously; watch `hire_status` on the application."""
     await _scope_application(request, who, application_id)
     async with uow(request, who) as u:
@@ -83,8 +84,8 @@ async def hire(application_id: str, cmd: HireCandidate, request: Request, who: W
 async def list_hires(
     request: Request,
     status: HireStatus | None = None,
-    unit_id: str | None = None,
-    vacancy_id: str | None = None,
+    unit_id: Id | None = None,
+    vacancy_id: Id | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Day, Id
 from cds_plumbing.auth import Writer
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
@@ -28,14 +28,14 @@ async def publish(cmd: PublishIncentivePolicy, request: Request, who: Writer) ->
 
 @router.get("")
 async def list_policies(
-    request: Request, in_force_on: dt.date | None = None, limit: Limit = 100, offset: Offset = 0
+    request: Request, in_force_on: Day | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     items, total = await queries.list_policies(pool(request), in_force_on, limit, offset)
     return page(items, total, limit, offset)
 
 
 @router.get("/{policy_id}")
-async def get_policy(policy_id: str, request: Request) -> dict[str, Any]:
+async def get_policy(policy_id: Id, request: Request) -> dict[str, Any]:
     policy = await queries.policy(pool(request), policy_id)
     if policy is None:
         raise NotFoundError(f"incentive policy {policy_id} does not exist")

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id, Year
 from cds_contracts.recruitment import ExitReason
 from cds_plumbing.auth import Writer
 from recruitment.adapters import queries
@@ -35,9 +36,9 @@ async def record(cmd: RecordExitInterview, request: Request, who: Writer) -> dic
 async def list_interviews(
     request: Request,
     who: Reader,  # free-text notes about a named officer: readers must identify themselves
-    unit_id: str | None = None,
+    unit_id: Id | None = None,
     reason: ExitReason | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -48,7 +49,7 @@ async def list_interviews(
 @departures.get("")
 async def list_departures(
     request: Request,
-    unit_id: str | None = None,
+    unit_id: Id | None = None,
     interviewed: bool | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -58,7 +59,7 @@ async def list_departures(
 
 
 @departures.get("/{officer_id}")
-async def get_departure(officer_id: str, request: Request) -> dict[str, Any]:
+async def get_departure(officer_id: Id, request: Request) -> dict[str, Any]:
     departure = await queries.departure(pool(request), officer_id)
     if departure is None:
         raise NotFoundError(f"no departure of officer {officer_id} is known")

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
 from cds_contracts.recruitment import PositionFunction
 from cds_plumbing.auth import Writer
 from recruitment.adapters import queries
@@ -30,7 +31,7 @@ async def open_vacancy(cmd: OpenVacancy, request: Request, who: Writer) -> dict[
 async def list_vacancies(
     request: Request,
     status: Literal["open", "filled", "cancelled", "expired"] | None = None,
-    unit_id: str | None = None,
+    unit_id: Id | None = None,
     function: PositionFunction | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -40,7 +41,7 @@ async def list_vacancies(
 
 
 @router.get("/{vacancy_id}")
-async def get_vacancy(vacancy_id: str, request: Request) -> dict[str, Any]:
+async def get_vacancy(vacancy_id: Id, request: Request) -> dict[str, Any]:
     vacancy = await queries.vacancy(pool(request), vacancy_id)
     if vacancy is None:
         raise NotFoundError(f"vacancy {vacancy_id} does not exist")
@@ -48,7 +49,7 @@ async def get_vacancy(vacancy_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{vacancy_id}/close")
-async def close_vacancy(vacancy_id: str, cmd: CloseVacancy, request: Request, who: Writer) -> dict[str, Any]:
+async def close_vacancy(vacancy_id: Id, cmd: CloseVacancy, request: Request, who: Writer) -> dict[str, Any]:
     unit_id = await queries.unit_of_vacancy(pool(request), vacancy_id)
     if unit_id is None:
         raise NotFoundError(f"vacancy {vacancy_id} does not exist")

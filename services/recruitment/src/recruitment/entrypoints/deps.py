@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, HTTPException, Query, Request, status
 
+from cds_contracts.bounds import INT32_MAX
 from cds_plumbing.auth import Principal, Role, current_principal, ensure_unit_scope
 from recruitment.service_layer.unit_of_work import UnitOfWork
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 
 Reader = Annotated[Principal, Depends(current_principal)]
 """Any authenticated role: for reads that show candidates' personal data."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cds_contracts.bounds import Count, Day, Flag, Id, Line, ManyList, Money, Text
 from cds_contracts.personnel_officers import Assignment, DegreeField, DegreeLevel, EmploymentCategory, OfficerFunction
 from cds_contracts.recruitment import ExitReason, PositionFunction, Quotas, Stage
 
@@ -26,39 +26,39 @@ class PublishIncentivePolicy(Command):
     policy_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=ID_PATTERN, description="Stable id; generated when omitted."
     )
-    name: str = Field(min_length=1, max_length=300)
-    document_number: str = Field(min_length=1, max_length=100, description="e.g. 15/2024/NQ-HĐND.")
-    document_date: dt.date
-    monthly_allowance_vnd: int = Field(default=0, ge=0)
-    housing: bool = False
-    training_sponsorship: bool = False
-    other_benefits: str | None = Field(default=None, max_length=2000)
-    eligibility: str = Field(min_length=1, max_length=2000)
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+    name: Line
+    document_number: Annotated[Line, Field(max_length=100)] = Field(description="e.g. 15/2024/NQ-HĐND.")
+    document_date: Day
+    monthly_allowance_vnd: Money = 0
+    housing: Flag = False
+    training_sponsorship: Flag = False
+    other_benefits: Annotated[Text, Field(max_length=2000)] | None = Field(default=None)
+    eligibility: Annotated[Text, Field(max_length=2000)]
+    effective_from: Day
+    effective_to: Day | None = None
 
 
 class OpenVacancy(Command):
     vacancy_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=ID_PATTERN, description="Stable id; generated when omitted."
     )
-    unit_id: str = Field(min_length=1, max_length=64)
+    unit_id: Id
     function: PositionFunction
-    positions: int = Field(ge=1, le=10_000)
-    title: str | None = Field(default=None, max_length=300)
-    policy_ids: list[str] = Field(default_factory=list, description="Incentive policies offered; each must exist.")
-    opened_on: dt.date
-    closes_on: dt.date | None = None
+    positions: Annotated[Count, Field(ge=1, le=10_000)]
+    title: Line | None = None
+    policy_ids: ManyList[Id] = Field(default_factory=list, description="Incentive policies offered; each must exist.")
+    opened_on: Day
+    closes_on: Day | None = None
 
 
 class CloseVacancy(Command):
     outcome: Literal["cancelled", "expired"]
-    closed_on: dt.date | None = Field(default=None, description="Today when omitted.")
+    closed_on: Day | None = Field(default=None, description="Today when omitted.")
 
 
 class Candidate(Command):
-    full_name: str = Field(min_length=1, max_length=200)
-    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    full_name: Annotated[Line, Field(max_length=200)]
+    birth_year: Annotated[Count, Field(ge=1940, le=2015)] | None = Field(default=None)
     gender: Literal["female", "male", "other"] | None = None
     email: str | None = Field(
         default=None, max_length=254, pattern=EMAIL_PATTERN, description="Identifies a returning candidate."
@@ -69,24 +69,28 @@ class Candidate(Command):
 
 
 class SubmitApplication(Command):
-    vacancy_id: str = Field(min_length=1, max_length=64)
+    vacancy_id: Id
     candidate: Candidate
 
 
 class ChangeStage(Command):
     to_stage: Stage
-    reason: str | None = Field(default=None, max_length=1000, description="Required for a rejection.")
+    reason: Annotated[Text, Field(max_length=1000)] | None = Field(
+        default=None, description="Required for a rejection."
+    )
 
 
 class HireCandidate(Command):
     employment_category: EmploymentCategory
     assignment: Assignment
-    functions: list[OfficerFunction] = Field(default_factory=list)
-    hired_on: dt.date
+    functions: ManyList[OfficerFunction] = Field(default_factory=list)
+    hired_on: Day
 
 
 class RecordExitInterview(Command):
-    officer_id: str = Field(min_length=1, max_length=64)
-    reasons: list[ExitReason] = Field(min_length=1, description="Reasons given, in order of weight.")
-    interviewed_on: dt.date
-    notes: str | None = Field(default=None, max_length=4000)
+    officer_id: Id
+    reasons: Annotated[ManyList[ExitReason], Field(min_length=1)] = Field(
+        description="Reasons given, in order of weight."
+    )
+    interviewed_on: Day
+    notes: Text | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 120
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")  # 1900-01..2199-12, like every date
 MONTH_PATTERN = _MONTH.pattern
 COUNTS = ("headcount", "dedicated", "information_security", "trained", "departures", "hires")
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from cds_contracts.bounds import Id
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.entrypoints import models_officers as m
 from reporting.entrypoints.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
@@ -24,7 +25,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The unit (o
 
 def _history_slice(
     within: Annotated[
-        str | None, Query(description="Slice: only this unit and the units under it in the tree valid on as_of.")
+        Id | None, Query(description="Slice: only this unit and the units under it in the tree valid on as_of.")
     ] = None,
     sector: Annotated[
         list[Sector] | None,
@@ -62,7 +63,7 @@ async def units_tree(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, 
     responses=_NOT_FOUND,
 )
 async def unit_history(
-    unit_id: str, ctx: Ctx, sl: Annotated[Slice, Depends(_history_slice)], as_of: AsOf = None
+    unit_id: Id, ctx: Ctx, sl: Annotated[Slice, Depends(_history_slice)], as_of: AsOf = None
 ) -> dict[str, Any]:
     """Every version whatever the day, so a merged or dissolved unit stays attributable: its figures are
     asked for on a day it existed. `in_slice` says whether it is in the slice on as_of; the slice's unit

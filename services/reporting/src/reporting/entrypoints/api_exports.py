@@ -12,12 +12,15 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from reporting.adapters.spreadsheets import FORMATS, MEDIA_TYPES, Fmt, filename, render
 from reporting.domain.tables import TableSpec
 from reporting.entrypoints.inprocess import ViewError, get_view
+from reporting.entrypoints.models_snapshots import SnapshotName
 from reporting.entrypoints.params import Ctx
 from reporting.service_layer import snapshots
 from reporting.service_layer.export_tables import SPECS
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 Lang = Literal["vi", "en"]
+# Any safe file name: an unknown table or format is the handler's 404, as before.
+ExportFile = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,80}$", description="e.g. headcount.xlsx")]
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {m: {} for m in MEDIA_TYPES.values()}},
     404: {"description": "Unknown table"},
@@ -54,7 +57,7 @@ def _attachment(spec: TableSpec, body: dict[str, Any], fmt: Fmt, lang: Lang, ste
 )
 async def export(
     request: Request,
-    file: Annotated[str, Path(description="e.g. headcount.xlsx")],
+    file: ExportFile,
     lang: Annotated[Literal["vi", "en"], Query(description="Language of headers and labels.")] = "vi",
 ) -> Response:
     spec, fmt = _spec(file)
@@ -76,8 +79,8 @@ async def export(
 )
 async def export_snapshot(
     ctx: Ctx,
-    name: str,
-    file: Annotated[str, Path(description="e.g. headcount.xlsx")],
+    name: SnapshotName,
+    file: ExportFile,
     lang: Annotated[Literal["vi", "en"], Query(description="Language of headers and labels.")] = "vi",
 ) -> Response:
     spec, fmt = _spec(file)

@@ -15,7 +15,9 @@ from reporting.entrypoints.models_snapshots import (
     SnapshotCreated,
     SnapshotDetail,
     SnapshotList,
+    SnapshotName,
     SnapshotRequest,
+    ViewName,
 )
 from reporting.entrypoints.params import Ctx
 from reporting.service_layer import snapshots
@@ -71,7 +73,7 @@ async def list_snapshots(ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/{name}", response_model=SnapshotDetail, summary="A snapshot with every frozen view")
-async def get_snapshot(ctx: Ctx, name: str) -> dict[str, Any]:
+async def get_snapshot(ctx: Ctx, name: SnapshotName) -> dict[str, Any]:
     try:
         return await snapshots.get(ctx, name)
     except snapshots.SnapshotNotFoundError as exc:
@@ -79,7 +81,7 @@ async def get_snapshot(ctx: Ctx, name: str) -> dict[str, Any]:
 
 
 @router.get("/{name}/views/{view}", summary="One frozen view body, exactly as the view answered then")
-async def get_frozen_view(ctx: Ctx, name: str, view: str) -> dict[str, Any]:
+async def get_frozen_view(ctx: Ctx, name: SnapshotName, view: ViewName) -> dict[str, Any]:
     try:
         return await snapshots.get_view(ctx, name, view)
     except snapshots.SnapshotNotFoundError as exc:
@@ -87,7 +89,7 @@ async def get_frozen_view(ctx: Ctx, name: str, view: str) -> dict[str, Any]:
 
 
 @router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a snapshot")
-async def delete_snapshot(ctx: Ctx, name: str, admin: Admin) -> Response:
+async def delete_snapshot(ctx: Ctx, name: SnapshotName, admin: Admin) -> Response:
     try:
         await snapshots.delete(ctx, name)
     except snapshots.SnapshotNotFoundError as exc:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from cds_contracts.bounds import Day, Id, Line, Text
 from reporting.domain.slices import Level, Sector
 from reporting.entrypoints.models_common import SliceEcho
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SnapshotName = Annotated[str, Path(pattern=SLUG, max_length=100, description="The snapshot's slug.")]
+ViewName = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,64}$", description="A view the snapshot froze.")]
 
 
 class SnapshotRequest(BaseModel):
@@ -19,12 +22,16 @@ class SnapshotRequest(BaseModel):
     name: str = Field(
         pattern=SLUG, max_length=100, description="Tên định danh / Slug naming the snapshot, e.g. bao-cao-quy-3-2025."
     )
-    title: str = Field(min_length=1, max_length=300, description="Tiêu đề / Title of the report.")
-    as_of: dt.date = Field(description="Day the figures are valid on.")
-    unit_id: str | None = Field(default=None, description="Only this unit's subtree (valid on as_of).")
-    sectors: list[Sector] = Field(default_factory=list, description="Only these sectors; empty = all.")
-    levels: list[Level] = Field(default_factory=list, description="Only these administrative levels; empty = all.")
-    note: str | None = Field(default=None, max_length=2000, description="Ghi chú / Note, e.g. whom it was sent to.")
+    title: Line = Field(description="Tiêu đề / Title of the report.")
+    as_of: Day = Field(description="Day the figures are valid on.")
+    unit_id: Id | None = Field(default=None, description="Only this unit's subtree (valid on as_of).")
+    sectors: list[Sector] = Field(default_factory=list, max_length=10, description="Only these sectors; empty = all.")
+    levels: list[Level] = Field(
+        default_factory=list, max_length=10, description="Only these administrative levels; empty = all."
+    )
+    note: Annotated[Text, Field(max_length=2000)] | None = Field(
+        default=None, description="Ghi chú / Note, e.g. whom it was sent to."
+    )
 
 
 class SnapshotSummary(BaseModel):

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from cds_contracts.bounds import Day, Id
 from reporting.domain.periods import PROVINCE_TZ
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.service_layer.context import ViewContext
 
-AsOf = Annotated[dt.date | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
+AsOf = Annotated[Day | None, Query(description="Day the figures are valid on (YYYY-MM-DD); default today.")]
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def day(as_of: dt.date | None) -> dt.date:
 
 def slice_params(
     unit_id: Annotated[
-        str | None, Query(description="Only this unit and the units under it in the tree valid on as_of.")
+        Id | None, Query(description="Only this unit and the units under it in the tree valid on as_of.")
     ] = None,
     sector: Annotated[
         list[Sector] | None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from cds_plumbing.unit_of_work import request_transaction
 from reporting.adapters import snapshot_store as store
 from reporting.adapters.snapshot_store import DuplicateSnapshotError
 from reporting.domain.slices import Slice
@@ -80,7 +81,7 @@ async def take(
         bodies[view_name] = await fetch(view.path, query)
         requests[view_name] = {"path": view.path, "query": [list(q) for q in query]}
     params = {"as_of": as_of.isoformat(), "slice": sl.as_dict(), "views": requests}
-    async with ctx.pool.acquire() as conn:
+    async with request_transaction(ctx.pool) as conn:  # with an Idempotency-Key, stored with its answer
         row = await store.insert(
             conn,
             name=name,

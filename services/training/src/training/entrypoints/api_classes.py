@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id, Year
 from cds_plumbing.auth import Writer
 from training.adapters import queries
 from training.domain.classes import ClassStatus
@@ -27,7 +28,7 @@ from .deps import Limit, Offset, page, pool, scoped, uow
 router = APIRouter(prefix="/api/v1/classes", tags=["classes"])
 
 
-async def _organiser(request: Request, who: Writer, class_id: str) -> None:
+async def _organiser(request: Request, who: Writer, class_id: Id) -> None:
     """404 for an unknown class, 403 unless the caller may write for its organiser unit."""
     found = await queries.training_class(pool(request), class_id)
     if found is None:
@@ -47,9 +48,9 @@ async def schedule(cmd: ScheduleClass, request: Request, who: Writer) -> dict[st
 async def list_classes(
     request: Request,
     status: ClassStatus | None = None,
-    plan_year: int | None = None,
-    organiser_unit_id: str | None = None,
-    programme_id: str | None = None,
+    plan_year: Year | None = None,
+    organiser_unit_id: Id | None = None,
+    programme_id: Id | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -60,7 +61,7 @@ async def list_classes(
 
 
 @router.get("/{class_id}")
-async def get_class(class_id: str, request: Request) -> dict[str, Any]:
+async def get_class(class_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.training_class(pool(request), class_id)
     if found is None:
         raise NotFoundError(f"class {class_id} does not exist")
@@ -68,7 +69,7 @@ async def get_class(class_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{class_id}/start")
-async def start(class_id: str, cmd: StartClass, request: Request, who: Writer) -> dict[str, str]:
+async def start(class_id: Id, cmd: StartClass, request: Request, who: Writer) -> dict[str, str]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         await handlers.start_class(u, class_id, cmd)
@@ -76,7 +77,7 @@ async def start(class_id: str, cmd: StartClass, request: Request, who: Writer) -
 
 
 @router.post("/{class_id}/complete")
-async def complete(class_id: str, cmd: CompleteClass, request: Request, who: Writer) -> dict[str, str]:
+async def complete(class_id: Id, cmd: CompleteClass, request: Request, who: Writer) -> dict[str, str]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         await handlers.complete_class(u, class_id, cmd)
@@ -84,7 +85,7 @@ async def complete(class_id: str, cmd: CompleteClass, request: Request, who: Wri
 
 
 @router.post("/{class_id}/cancel")
-async def cancel(class_id: str, cmd: CancelClass, request: Request, who: Writer) -> dict[str, str]:
+async def cancel(class_id: Id, cmd: CancelClass, request: Request, who: Writer) -> dict[str, str]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         await handlers.cancel_class(u, class_id, cmd)
@@ -92,7 +93,7 @@ async def cancel(class_id: str, cmd: CancelClass, request: Request, who: Writer)
 
 
 @router.post("/{class_id}/enrolments", status_code=201)
-async def enrol(class_id: str, cmd: Enrol, request: Request, who: Writer) -> dict[str, Any]:
+async def enrol(class_id: Id, cmd: Enrol, request: Request, who: Writer) -> dict[str, Any]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         e = await handlers.enrol(u, class_id, cmd)
@@ -100,7 +101,7 @@ async def enrol(class_id: str, cmd: Enrol, request: Request, who: Writer) -> dic
 
 
 @router.post("/{class_id}/enrolments/{officer_id}/withdraw")
-async def withdraw(class_id: str, officer_id: str, cmd: Withdraw, request: Request, who: Writer) -> dict[str, str]:
+async def withdraw(class_id: Id, officer_id: Id, cmd: Withdraw, request: Request, who: Writer) -> dict[str, str]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         await handlers.withdraw(u, class_id, officer_id, cmd)
@@ -108,7 +109,7 @@ async def withdraw(class_id: str, officer_id: str, cmd: Withdraw, request: Reque
 
 
 @router.post("/{class_id}/attendance", status_code=201)
-async def attendance(class_id: str, cmd: RecordAttendance, request: Request, who: Writer) -> dict[str, Any]:
+async def attendance(class_id: Id, cmd: RecordAttendance, request: Request, who: Writer) -> dict[str, Any]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         recorded = await handlers.record_attendance(u, class_id, cmd)
@@ -116,7 +117,7 @@ async def attendance(class_id: str, cmd: RecordAttendance, request: Request, who
 
 
 @router.post("/{class_id}/results", status_code=201)
-async def results(class_id: str, cmd: RecordResults, request: Request, who: Writer) -> dict[str, Any]:
+async def results(class_id: Id, cmd: RecordResults, request: Request, who: Writer) -> dict[str, Any]:
     await _organiser(request, who, class_id)
     async with uow(request, who) as u:
         recorded = await handlers.record_results(u, class_id, cmd)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
 from training.adapters import queries
 from training.domain.errors import NotFoundError
 
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["officers"])
 
 
 @router.get("/officers/{officer_id}")
-async def get_officer(officer_id: str, request: Request) -> dict[str, Any]:
+async def get_officer(officer_id: Id, request: Request) -> dict[str, Any]:
     """The officer as training knows them from personnel's events, with classes and certificates."""
     found = await queries.known_officer(pool(request), officer_id)
     if found is None:
@@ -24,7 +25,7 @@ async def get_officer(officer_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.get("/units/{unit_id}")
-async def get_unit(unit_id: str, request: Request) -> dict[str, Any]:
+async def get_unit(unit_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.known_unit(pool(request), unit_id)
     if found is None:
         raise NotFoundError(f"unit {unit_id} is unknown to training")
@@ -34,8 +35,8 @@ async def get_unit(unit_id: str, request: Request) -> dict[str, Any]:
 @router.get("/certificates")
 async def list_certificates(
     request: Request,
-    officer_id: str | None = None,
-    class_id: str | None = None,
+    officer_id: Id | None = None,
+    class_id: Id | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id, Year
 from cds_plumbing.auth import Writer
 from training.adapters import queries
 from training.domain.errors import NotFoundError
@@ -27,14 +28,14 @@ async def record(cmd: RecordDrill, request: Request, who: Writer) -> dict[str, s
 
 @router.get("")
 async def list_drills(
-    request: Request, plan_year: int | None = None, unit_id: str | None = None, limit: Limit = 100, offset: Offset = 0
+    request: Request, plan_year: Year | None = None, unit_id: Id | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     items, total = await queries.list_drills(pool(request), plan_year, unit_id, limit, offset)
     return page(items, total, limit, offset)
 
 
 @router.get("/{drill_id}")
-async def get_drill(drill_id: str, request: Request) -> dict[str, Any]:
+async def get_drill(drill_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.drill(pool(request), drill_id)
     if found is None:
         raise NotFoundError(f"drill {drill_id} does not exist")
@@ -42,7 +43,7 @@ async def get_drill(drill_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{drill_id}/findings", status_code=201)
-async def record_finding(drill_id: str, cmd: RecordFinding, request: Request, who: Writer) -> dict[str, str]:
+async def record_finding(drill_id: Id, cmd: RecordFinding, request: Request, who: Writer) -> dict[str, str]:
     await scoped(request, who, cmd.owner_unit_id)
     async with uow(request, who) as u:
         finding = await handlers.record_finding(u, drill_id, cmd)
@@ -51,7 +52,7 @@ async def record_finding(drill_id: str, cmd: RecordFinding, request: Request, wh
 
 @router.post("/{drill_id}/findings/{finding_id}/close")
 async def close_finding(
-    drill_id: str, finding_id: str, cmd: CloseFinding, request: Request, who: Writer
+    drill_id: Id, finding_id: Id, cmd: CloseFinding, request: Request, who: Writer
 ) -> dict[str, str]:
     found = await queries.drill(pool(request), drill_id)
     owner = next((f["owner_unit_id"] for f in (found or {}).get("findings", []) if f["finding_id"] == finding_id), None)

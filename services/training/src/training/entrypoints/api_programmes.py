@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from cds_contracts.bounds import Id
 from cds_contracts.training import ProgrammeKind
 from cds_plumbing.auth import Writer
 from training.adapters import queries
@@ -33,7 +34,7 @@ async def list_programmes(request: Request, kind: ProgrammeKind | None = None) -
 
 
 @router.get("/{programme_id}")
-async def get_programme(programme_id: str, request: Request) -> dict[str, Any]:
+async def get_programme(programme_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.programme(pool(request), programme_id)
     if found is None:
         raise NotFoundError(f"programme {programme_id} does not exist")
