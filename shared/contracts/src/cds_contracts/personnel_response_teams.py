@@ -85,12 +85,20 @@ class OnCallShiftReassigned(Event):
 
 
 @REGISTRY.register("vn.cds.personnel.response_team.shift_cancelled", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")
-class OnCallShiftCancelled(Event):
-    """A shift was cancelled; its time is no longer covered."""
+class OnCallShiftCancelledV1(Event):
+    """Version 1 (read only): carried the reason as free text, often about the officer on call."""
 
     team_id: str = Field(description="Stable id of the team.", min_length=1)
     shift_id: str = Field(description="Stable id of the shift.", min_length=1)
     reason: str = Field(description="Why.", min_length=1)
+
+
+@REGISTRY.register("vn.cds.personnel.response_team.shift_cancelled", 2, PERSONNEL_RESPONSE_TEAM, key="team_id")
+class OnCallShiftCancelled(Event):
+    """A shift was cancelled; its time is no longer covered (the reason stays in personnel)."""
+
+    team_id: str = Field(description="Stable id of the team.", min_length=1)
+    shift_id: str = Field(description="Stable id of the shift.", min_length=1)
 
 
 @REGISTRY.register("vn.cds.personnel.response_team.incident_reported", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")
