@@ -15,7 +15,7 @@ from personnel.config import Settings
 from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from personnel.service_layer.imports import ImportRejectedError
 
-from . import api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
+from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -28,15 +28,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with app.state.runtime.pool.acquire() as conn:
             return target_unit in await UnitRepository(conn).descendants_on(scope_unit, dt.date.today())
 
+    async def unit_subtree(scope_unit: str) -> frozenset[str]:
+        """The units whose people a unit editor sees: its unit and every unit under it in today's tree."""
+        async with app.state.runtime.pool.acquire() as conn:
+            return frozenset({scope_unit} | await UnitRepository(conn).descendants_on(scope_unit, dt.date.today()))
+
     app = create_service_app(
         settings or Settings(),
         title="Personnel service",
         migrations=MIGRATIONS,
         unit_scope=unit_scope,
+        unit_subtree=unit_subtree,
         consumers=[subscribers.make_consumer()],
+        routers=[m.router for m in (api_units, api_officers, api_teams, api_response_teams, api_imports, api_erasure)],
     )
-    for module in (api_units, api_officers, api_teams, api_response_teams, api_imports):
-        app.include_router(module.router)
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     return app
 
