@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ from tests.support.e2e import eventually, ok
 pytestmark = pytest.mark.e2e
 PERSONNEL = f"http://127.0.0.1:{os.environ.get('PERSONNEL_HTTP_PORT', '8001')}"
 REPORTING = f"http://127.0.0.1:{os.environ.get('REPORTING_HTTP_PORT', '8004')}"
-OLD, NEW = "2024-12-31", dt.date.today().isoformat()
+OLD, NEW = "2024-12-31", dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()  # the province's day
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,8 @@ def p() -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def r() -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=REPORTING, timeout=30) as client:
+    token = mint_token(ServiceSettings(service_name="e2e"), Role.VIEWER, subject="e2e-viewer")
+    with httpx.Client(base_url=REPORTING, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         yield client
 
 
