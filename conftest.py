@@ -6,6 +6,7 @@ own topics, so tests never see each other's data.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -27,6 +28,9 @@ from cds_plumbing.settings import admin_database_url, default_bootstrap
 from tests.support.events import register_test_events
 
 SPANS = InMemorySpanExporter()
+# Apps built in tests sign and verify tokens with the published local secret, which a service accepts
+# only with this flag (tests/deploy checks that one without it refuses to start).
+os.environ.setdefault("AUTH_ALLOW_DEV_SECRET", "1")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -40,6 +40,10 @@ def _get(body: Any, *keys: str) -> Any:
     return body
 
 
+def viewer_token() -> str:
+    return mint_token(ServiceSettings(service_name="demo"), Role.VIEWER, subject="demo-viewer")
+
+
 def summary_rows(ds: DataSet, reporting: str) -> list[tuple[str, Any, Any]]:
     """(label, reporting's value, expected value) for every headline figure."""
     e, figures, today = ds.expected, FIGURES_DAY.isoformat(), ds.today.isoformat()
@@ -48,7 +52,8 @@ def summary_rows(ds: DataSet, reporting: str) -> list[tuple[str, Any, Any]]:
         today: (ds.today.strftime("%d/%m/%Y"), ds.successor_id, "today"),
     }
     rows: list[tuple[str, Any, Any]] = []
-    with httpx.Client(base_url=reporting, timeout=30) as c:
+    headers = {"Authorization": f"Bearer {viewer_token()}"}  # every read needs a token; a viewer's suffices
+    with httpx.Client(base_url=reporting, headers=headers, timeout=30) as c:
         for day, (shown, unit, key) in days.items():
             head = _fetch(c, "/api/v1/officers/headcount", as_of=day, unit_id=unit)
             cov = _fetch(c, "/api/v1/officers/coverage", as_of=day, unit_id=unit)
@@ -131,12 +136,13 @@ def print_summary(ds: DataSet, urls: Urls) -> None:
         f"{x['unit_id']} ({'/'.join(x['missing'])})" for x in ds.expected["coverage"]["2024-12-31"]["failing"]
     )
     print(f"\nNgoại lệ có chủ đích (named exceptions, 31/12/2024): {failing}")
-    viewer = mint_token(ServiceSettings(service_name="demo"), Role.VIEWER, subject="demo-viewer")
-    print(
-        f"\nBảng điều khiển (dashboard): {urls.reporting}/dashboard/   (English: {urls.reporting}/dashboard/?lang=en)"
-    )
-    print(f"  31/12/2024, Vĩnh Phúc tree: {urls.reporting}/dashboard/?as_of=2024-12-31")
-    print(f"Reporting API: {urls.reporting}/docs")
+    viewer = viewer_token()
+    # One click signs in: the token rides in the URL fragment, which the browser never sends to a server,
+    # and the page removes it from the address bar as soon as it has read it.
+    print(f"\nBảng điều khiển (dashboard, one click, viewer for 8 h): {urls.reporting}/dashboard/#token={viewer}")
+    print(f"  31/12/2024, Vĩnh Phúc tree: {urls.reporting}/dashboard/?as_of=2024-12-31#token={viewer}")
+    print(f"  English: {urls.reporting}/dashboard/?lang=en#token={viewer}")
+    print(f"Reporting API: {urls.reporting}/docs   (every /api/v1 call: Authorization: Bearer <token>)")
     print(f"Viewer token (Role.VIEWER, 8 h): {viewer}")
 
 

@@ -49,6 +49,7 @@ class Consumption:
     consumer: str
     topic: str
     models: tuple[type[Event], ...]
+    tombstones: bool = False  # also applies the topic's tombstones (null values): deletes its copy of the key
 
 
 def _consumers(service: str) -> list[IdempotentConsumer]:
@@ -83,7 +84,7 @@ def consumptions(service: str) -> list[Consumption]:
         models = consumer.handled
         for topic in consumer.topics:
             mine = tuple(sorted((m for m in models if REGISTRY.spec_for(m).topic.name == topic), key=_type_of))
-            out.append(Consumption(service, consumer.name, topic, mine))
+            out.append(Consumption(service, consumer.name, topic, mine, topic in consumer.tombstone_topics))
     return out
 
 
@@ -130,21 +131,24 @@ def broker_for(service: str) -> KafkaBroker:
         )
     for c in consumptions(service):
         specs = [REGISTRY.spec_for(m) for m in c.models]
+        applies = _event_list(specs) or "no event"
+        if c.tombstones:
+            applies += ", and the topic's tombstones (null values: the person was erased), deleting its copy"
         sub = broker.subscriber(
             c.topic,
             group_id=c.consumer,
             title=f"{c.topic}:{c.consumer}",
-            description=f"Consumer group `{c.consumer}` applies {_event_list(specs)}; other events on the topic "
-            "are read and skipped.",
+            description=f"Consumer group `{c.consumer}` applies {applies}; other records on the topic are read "
+            "and skipped.",
         )
-        for model in c.models:
+        for model in c.models or tuple(s.model for s in specs_on(c.topic)):
             sub(_handler(model))
         broker.publisher(
             dlq_topic(c.topic),
             title=f"{dlq_topic(c.topic)}:{c.consumer}",
             description=f"Records of {c.topic} that `{c.consumer}` could not decode or apply, with the original "
             "key, value and headers plus `x-dlq-*` headers. Replay: `cds-platform dlq replay`.",
-            schema=_payload(list(c.models)),
+            schema=_payload(list(c.models or tuple(s.model for s in specs_on(c.topic)))),
         )
     return broker
 

@@ -13,6 +13,9 @@ for svc in personnel training recruitment reporting; do
     "$(.venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
       "http://127.0.0.1:$port/health/ready" 2>/dev/null && echo yes || echo no)"
 done
-echo "  Dashboard    http://127.0.0.1:$REPORTING_HTTP_PORT/dashboard/  (Tiếng Việt; English: ?lang=en)"
+viewer="$(ROLE=viewer .venv/bin/cds-platform token --subject demo-viewer)"
+# The token travels in the fragment (#...), which browsers never send to a server; the page drops it at once.
+echo "  Dashboard    http://127.0.0.1:$REPORTING_HTTP_PORT/dashboard/#token=$viewer"
+echo "               (one click, signed in as a viewer for 8 h; Tiếng Việt, English: ?lang=en before the #)"
 echo
-echo "Write calls need a token: make token [ROLE=...] [UNIT=...]. Stop everything with: make down"
+echo "Every /api/v1 call needs a token: make token [ROLE=...] [UNIT=...]. Stop everything with: make down"

@@ -123,7 +123,8 @@ start_services() {
     port="$(service_port "$svc")"
     mkdir -p "$RUN/logs"
     # cds-serve (cds_plumbing.serve): uvicorn that exits 0 after a SIGTERM shutdown instead of re-raising it.
-    nohup .venv/bin/cds-serve "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
+    # AUTH_ALLOW_DEV_SECRET: this local stack (and only it) may sign tokens with the published dev secret.
+    AUTH_ALLOW_DEV_SECRET="${AUTH_ALLOW_DEV_SECRET:-1}" nohup .venv/bin/cds-serve "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
       >"$RUN/logs/$svc.log" 2>&1 &
     echo $! >"$RUN/$svc.pid"
     log "$svc starting on http://127.0.0.1:$port (pid $!)"

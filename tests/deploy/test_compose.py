@@ -258,7 +258,7 @@ def test_service(compose: dict[str, Any], service: str) -> None:
     assert env[f"{prefix}DATABASE_URL"].endswith(f"@postgres:5432/{service}")
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
-    assert env["AUTH_JWT_SECRET"].startswith("${AUTH_JWT_SECRET:-")
+    assert env["AUTH_JWT_SECRET"].startswith("${AUTH_JWT_SECRET:?")  # the operator's own, or no start
 
     assert svc["depends_on"]["init"]["condition"] == "service_completed_successfully"
     assert seconds(svc["stop_grace_period"]) > broker_graceful_timeout()
@@ -349,3 +349,39 @@ def test_every_mounted_repository_file_exists_and_grafana_finds_its_dashboards(c
     assert grafana[dashboards_dir] == "./deploy/grafana/dashboards"
     assert grafana["/etc/grafana/provisioning"] == "./deploy/grafana/provisioning"
     assert "BI_READER_PASSWORD" in compose["services"]["init"]["environment"]
+
+
+def _variables(value: Any) -> list[tuple[str, str]]:
+    """(name, operator and rest) of every ${...} in the compose file's values."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for v in value.values():
+            found += _variables(v)
+    elif isinstance(value, list):
+        for v in value:
+            found += _variables(v)
+    elif isinstance(value, str):
+        found += re.findall(r"\$\{([A-Z0-9_]+)([^}]*)\}", value)
+    return found
+
+
+def test_no_secret_or_password_has_a_default(compose: dict[str, Any]) -> None:
+    """Every secret and password must come from the operator (`${VAR:?message}`): a default would be
+    published here for anyone to use. The development token secret appears nowhere, nor its flag."""
+    from cds_plumbing.settings import LOCAL_JWT_SECRET
+
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert LOCAL_JWT_SECRET not in text and "AUTH_ALLOW_DEV_SECRET" not in text
+    secrets = [(n, rest) for n, rest in _variables(compose) if re.search(r"SECRET|PASSWORD", n)]
+    assert {n for n, _ in secrets} >= {
+        "AUTH_JWT_SECRET",
+        "POSTGRES_PASSWORD",
+        "PERSONNEL_DB_PASSWORD",
+        "TRAINING_DB_PASSWORD",
+        "RECRUITMENT_DB_PASSWORD",
+        "REPORTING_DB_PASSWORD",
+        "BI_READER_PASSWORD",
+        "GRAFANA_ADMIN_PASSWORD",
+    }
+    for name, rest in secrets:
+        assert rest.startswith(":?") and len(rest) > 2, f"${{{name}{rest}}} must be required, with a message"

@@ -36,7 +36,7 @@ def _payload_models(document: dict[str, Any], operation: str) -> set[str]:
     return {a["$ref"].removeprefix("#/components/schemas/") for a in alternatives}
 
 
-def test_personnel_sends_its_four_topics_and_receives_only_hires() -> None:
+def test_personnel_sends_its_five_topics_and_receives_only_hires() -> None:
     d = doc("personnel")
     assert d["asyncapi"] == "3.0.0"
     sends = {k for k, v in d["operations"].items() if v["action"] == "send"}
@@ -45,11 +45,15 @@ def test_personnel_sends_its_four_topics_and_receives_only_hires() -> None:
         "personnel.officer:send",
         "personnel.community-team:send",
         "personnel.response-team:send",
+        "personnel.officer-profile:send",
         "recruitment.application.dlq:personnel-hires",
+        "recruitment.candidate-profile.dlq:personnel-hires",
     }
     receives = {k for k, v in d["operations"].items() if v["action"] == "receive"}
-    assert receives == {"recruitment.application:personnel-hires"}
-    assert _payload_models(d, "recruitment.application:personnel-hires") == {"CandidateHired"}
+    assert receives == {"recruitment.application:personnel-hires", "recruitment.candidate-profile:personnel-hires"}
+    # v2 hires, and the v1 ones already on the topic; the name comes on the profile topic
+    assert _payload_models(d, "recruitment.application:personnel-hires") == {"CandidateHired", "CandidateHiredV1"}
+    assert _payload_models(d, "recruitment.candidate-profile:personnel-hires") == {"CandidateProfileStated"}
     assert d["channels"]["recruitment.application:personnel-hires"]["address"] == "recruitment.application"
     assert _payload_models(d, "personnel.org-unit:send") == {
         "OrgUnitRegistered",
@@ -63,7 +67,9 @@ def test_personnel_sends_its_four_topics_and_receives_only_hires() -> None:
 
 def test_event_schemas_carry_the_models_descriptions() -> None:
     schema = doc("personnel")["components"]["schemas"]["OfficerAppointed"]
-    assert schema["description"] == "An officer started working on digital transformation in a unit."
+    assert schema["description"] == (
+        "An officer started working on digital transformation in a unit (the name is on the profile topic)."
+    )
     assert schema["properties"]["officer_id"]["description"] == "Stable id of the officer in personnel."
 
 

@@ -37,7 +37,8 @@ def p() -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def r() -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=REPORTING, timeout=30) as client:
+    token = mint_token(ServiceSettings(service_name="e2e"), Role.VIEWER, subject="e2e-viewer")
+    with httpx.Client(base_url=REPORTING, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         yield client
 
 

@@ -198,7 +198,7 @@ async def redeliver(application_id: str) -> int:
             for records in batch.values():
                 for rec in records:
                     headers = dict(rec.headers)
-                    if rec.key == application_id.encode() and headers["ce_type"].endswith(b"candidate_hired.v1"):
+                    if rec.key == application_id.encode() and headers["ce_type"].endswith(b"candidate_hired.v2"):
                         found = rec
     finally:
         await consumer.stop()

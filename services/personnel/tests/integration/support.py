@@ -64,8 +64,12 @@ async def outbox_rows(dsn: str) -> list[dict[str, Any]]:
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch(
-            "SELECT event_type, key, headers::text AS headers, payload::text AS payload FROM outbox ORDER BY id"
+            """SELECT event_type, event_version, topic, key, headers::text AS headers, payload::text AS payload
+               FROM outbox ORDER BY id"""
         )
-        return [{**dict(r), "headers": json.loads(r["headers"]), "payload": json.loads(r["payload"])} for r in rows]
+        return [
+            {**dict(r), "headers": json.loads(r["headers"]), "payload": r["payload"] and json.loads(r["payload"])}
+            for r in rows
+        ]
     finally:
         await conn.close()

@@ -268,7 +268,7 @@ def test_writes_need_a_token_and_the_teams_unit_in_scope(api: TestClient) -> Non
     assert api.post(BASE, json=body, headers=anonymous).status_code == 401
     assert api.post(f"{BASE}/DUC-VP/members", json=member, headers=anonymous).status_code == 401
     assert api.post(f"{BASE}/DUC-VP/incidents/SC-1/resolve", json={}, headers=anonymous).status_code == 401
-    assert api.get(f"{BASE}/DUC-VP", headers=anonymous).status_code == 200  # reads are open
+    assert api.get(f"{BASE}/DUC-VP", headers=anonymous).status_code == 401  # reads need a token too
 
     settings = Settings()
     viewer = {"Authorization": f"Bearer {mint_token(settings, Role.VIEWER)}"}
@@ -277,6 +277,27 @@ def test_writes_need_a_token_and_the_teams_unit_in_scope(api: TestClient) -> Non
     assert api.post(f"{BASE}/DUC-VP/members", json=member, headers=editor).status_code == 403
     assert api.post(BASE, json=body, headers=editor).status_code == 403
     assert api.post(f"{BASE}/DUC-KHCN/members", json=member, headers=editor).status_code == 201
+
+
+def test_a_unit_editor_neither_adds_officers_nor_reports_incidents_outside_its_scope(api: TestClient) -> None:
+    """Training's rule for units and officers outside the editor's scope, applied to response teams."""
+    build_2024_province(api)
+    inside = appoint(api, "SO-KHCN", ["information_security"])
+    outside = appoint(api, "TD-A", ["it_technical"])
+    form(api, "DUC-KHCN", "unit", "SO-KHCN")
+    editor = {"Authorization": f"Bearer {mint_token(Settings(), Role.UNIT_EDITOR, unit='SO-KHCN', subject='khcn')}"}
+    member = {"officer_id": outside, "role": "analyst", "joined_on": "2024-06-01"}
+    r = api.post(f"{BASE}/DUC-KHCN/members", json=member, headers=editor)
+    assert r.status_code == 403 and "TD-A" in r.json()["detail"]
+    member["officer_id"] = "CB-NOBODY"
+    assert api.post(f"{BASE}/DUC-KHCN/members", json=member, headers=editor).status_code == 404
+    member["officer_id"] = inside
+    assert api.post(f"{BASE}/DUC-KHCN/members", json=member, headers=editor).status_code == 201
+    incident = {"reported_at": "2024-07-01T08:00:00+07:00", "severity": "high", "summary": "Mã độc"}
+    r = api.post(f"{BASE}/DUC-KHCN/incidents", json={**incident, "affected_unit_id": "TD"}, headers=editor)
+    assert r.status_code == 403 and "TD" in r.json()["detail"]
+    r = api.post(f"{BASE}/DUC-KHCN/incidents", json={**incident, "affected_unit_id": "SO-KHCN"}, headers=editor)
+    assert r.status_code == 201, r.text
 
 
 def test_a_merge_carries_the_units_response_team_and_dissolving_waits_for_it(api: TestClient, database: str) -> None:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import uvicorn
@@ -22,6 +23,8 @@ from playwright.async_api import Browser, BrowserContext, Download, Page, async_
 from cds_contracts import Event, Registry, TopicSpec
 from cds_contracts import recruitment as r
 from cds_contracts.personnel_org_units import OrgUnitRegistered
+from cds_plumbing.auth import Role, mint_token
+from cds_plumbing.settings import ServiceSettings
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
@@ -82,7 +85,11 @@ def openings_and_class() -> list[Event]:
 
 @asynccontextmanager
 async def running_dashboard(
-    database: str, pool: asyncpg.Pool, bootstrap: str, personnel_topics: tuple[Registry, list[TopicSpec]]
+    database: str,
+    pool: asyncpg.Pool,
+    bootstrap: str,
+    personnel_topics: tuple[Registry, list[TopicSpec]],
+    **settings_overrides: Any,
 ) -> AsyncIterator[str]:
     """Base URL of a running app whose projections hold the scenario (see the module's docstring).
 
@@ -97,7 +104,9 @@ async def running_dashboard(
         assert (await feeder.feed(events)).applied == len(events)
 
     registry, _ = personnel_topics
-    settings = Settings(database_url=database, kafka_bootstrap_servers=bootstrap, consumer_name=name)
+    settings = Settings(
+        database_url=database, kafka_bootstrap_servers=bootstrap, consumer_name=name, **settings_overrides
+    )
     app = build_app(settings, registry=registry)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # the bound socket goes to uvicorn: no window for another process to take the port
@@ -133,13 +142,25 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-async def new_context(browser: Browser, viewport: dict[str, int]) -> BrowserContext:
-    return await browser.new_context(
+TOKEN_KEY = "cds-dashboard-token"  # static/session.js keeps the bearer token there
+
+
+def viewer_token(ttl_s: int = 3600) -> str:
+    return mint_token(ServiceSettings(service_name="dashboard-test"), Role.VIEWER, subject="viewer-1", ttl_s=ttl_s)
+
+
+async def new_context(browser: Browser, viewport: dict[str, int], *, signed_in: bool = True) -> BrowserContext:
+    """A browser context; `signed_in` puts a viewer's token into each page's session storage first (the
+    sign-in itself is test_dashboard_sign_in.py's subject)."""
+    context = await browser.new_context(
         viewport=viewport,  # type: ignore[arg-type]
         locale="vi-VN",
         timezone_id="Asia/Ho_Chi_Minh",
         accept_downloads=True,
     )
+    if signed_in:
+        await context.add_init_script(f"sessionStorage.setItem('{TOKEN_KEY}', '{viewer_token()}')")
+    return context
 
 
 async def open_page(context: BrowserContext, address: str) -> tuple[Page, list[str]]:

@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 from cds_contracts.personnel_officers import (
-    OfficerAppointed,
+    OfficerAppointedV1,
     OfficerAssignmentChanged,
     OfficerCertificateAdded,
-    OfficerCorrected,
+    OfficerCorrectedV1,
     OfficerDeparted,
     OfficerQualificationAdded,
     OfficerTransferred,
@@ -51,7 +51,8 @@ def _unit(unit_id: str, name: str, kind: str, level: str, parent: str | None, si
 
 
 def _officer(officer_id: str, unit_id: str, assignment: str, functions: tuple[str, ...], since: dt.date) -> Event:
-    return OfficerAppointed.model_validate(
+    # v1 records, with the name they carried: reporting reads them and never stores the name.
+    return OfficerAppointedV1.model_validate(
         {
             "officer_id": officer_id,
             "full_name": f"Nguyễn Văn {officer_id}",
@@ -136,9 +137,9 @@ def reorganisation() -> list[Event]:
 
 
 def correction() -> list[Event]:
-    """O6's departure was keyed in with the wrong date: it is 1 August 2025."""
+    """O6's departure was keyed in with the wrong date: it is 1 August 2025 (a v1 record, with personal data)."""
     return [
-        OfficerCorrected(
+        OfficerCorrectedV1(
             officer_id="O6",
             full_name="Nguyễn Văn O6",
             employment_category="civil_servant",

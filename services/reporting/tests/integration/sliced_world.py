@@ -36,7 +36,6 @@ def unit(uid: str, kind: str, level: str, parent: str | None, since: dt.date = S
 def officer(oid: str, uid: str, functions: tuple[Any, ...] = (), since: dt.date = APPOINTED, **extra: Any) -> Event:
     return OfficerAppointed(
         officer_id=oid,
-        full_name=oid,
         unit_id=uid,
         employment_category="civil_servant",
         assignment="concurrent",

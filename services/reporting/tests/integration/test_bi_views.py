@@ -88,8 +88,12 @@ async def test_headcount_today_and_month_ends(rpool: asyncpg.Pool, fed: Feeder) 
 
 async def test_departures_and_community_teams(rpool: asyncpg.Pool, fed: Feeder) -> None:
     assert await _rows(
-        rpool, "SELECT officer_id, departure_date, month, reason, destination, unit_id FROM reporting.v_departures"
-    ) == [("O6", D(2025, 8, 1), "2025-08", "other_public_body", "Sở Tài chính", "C3")]
+        rpool, "SELECT officer_id, departure_date, month, reason, unit_id FROM reporting.v_departures"
+    ) == [("O6", D(2025, 8, 1), "2025-08", "other_public_body", "C3")]
+    columns = await _rows(
+        rpool, "SELECT column_name FROM information_schema.columns WHERE table_name = 'v_departures' ORDER BY 1"
+    )
+    assert ("destination",) not in columns  # the destination employer is personal data: it stays in personnel
     teams = await _rows(rpool, "SELECT team_id, valid_from, valid_to, commune_id FROM reporting.v_community_teams")
     assert set(teams) == {
         ("T1", D(2023, 5, 1), D(2025, 6, 30), "C1"),

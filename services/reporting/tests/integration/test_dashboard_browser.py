@@ -128,11 +128,15 @@ async def test_english_toggle_and_exports_with_vietnamese_headers(url: str, brow
     page, errors = await open_page(context, url + "/dashboard/?as_of=2025-06-30")
     assert (await card(page, "officers"))[0] == "8"
 
-    async with page.expect_download() as download_info:
-        await page.click("#panel-headcount a[data-export='headcount.csv']")
+    link = page.locator("#panel-headcount a[data-export='headcount.csv']")
+    address = await link.get_attribute("href") or ""
+    assert "as_of=2025-06-30" in address and "lang=vi" in address
+    # fetched with the session's token (a bare link would carry none) and saved under the service's name
+    async with page.expect_download() as download_info, page.expect_request("**/api/v1/exports/*") as request:
+        await link.click()
     download = await download_info.value
     assert download.suggested_filename == "headcount_2025-06-30.csv"
-    assert "as_of=2025-06-30" in download.url and "lang=vi" in download.url
+    assert (await request.value).headers["authorization"].startswith("Bearer ey")
     table = list(csv.DictReader(io.StringIO((await read_download(download)).decode("utf-8-sig"))))
     assert {"Mã đơn vị", "Tên đơn vị", "Tổng số (gồm cấp dưới)", "Chuyên trách (gồm cấp dưới)"} <= set(table[0])
     assert {r["Mã đơn vị"]: r["Tổng số (gồm cấp dưới)"] for r in table}["D"] == "5"
@@ -150,10 +154,10 @@ async def test_english_toggle_and_exports_with_vietnamese_headers(url: str, brow
     assert await page.locator("label[for='as-of']").inner_text() == "Figures as of"
     await page.screenshot(path=str(ARTIFACTS / "dashboard-desktop-en.png"), full_page=True)
 
-    async with page.expect_download() as download_info:
+    async with page.expect_download() as download_info, page.expect_request("**/api/v1/exports/*") as request:
         await page.click("#panel-coverage a[data-export='coverage.xlsx']")
     download = await download_info.value
-    assert "lang=en" in download.url
+    assert "lang=en" in (await request.value).url
     sheet = load_workbook(io.BytesIO(await read_download(download))).active
     assert sheet is not None
     headers = [c.value for row in sheet.iter_rows() for c in row if c.value == "Unit name" or c.value == "Missing"]
@@ -190,7 +194,8 @@ async def test_keyboard_phone_width_and_error_states(url: str, browser: Browser)
     # Tab order: skip link, language, the filters (the date's day/month/year fields are one element), then in
     # page order the trends' export links, the charts' data-table toggles and the next panel's export links
     assert reached == [
-        "a", "lang-toggle", "as-of", "unit", "sector", "level", "trends.csv", "trends.xlsx", "summary", "headcount.csv"
+        "a", "lang-toggle", "sign-out", "as-of", "unit", "sector", "level", "trends.csv", "trends.xlsx", "summary",
+        "headcount.csv",
     ]  # fmt: skip
     outline = await page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"

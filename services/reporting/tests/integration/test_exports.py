@@ -19,6 +19,7 @@ from reporting.config import Settings
 from reporting.domain.tables import problems, rows_of
 from reporting.entrypoints.app import build_app
 from reporting.service_layer.export_tables import SPECS
+from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, correction, history, reorganisation
 from services.reporting.tests.integration.test_readiness_view import team
 from services.reporting.tests.integration.test_recruitment_views import recruitment
@@ -64,7 +65,7 @@ def client(
     settings = Settings(
         database_url=reporting_db, kafka_bootstrap_servers=bootstrap, consumer_name=f"rep-{uuid.uuid4().hex[:8]}"
     )
-    with TestClient(build_app(settings, registry=registry)) as c:
+    with TestClient(build_app(settings, registry=registry), headers=viewer(settings)) as c:
         yield c
 
 

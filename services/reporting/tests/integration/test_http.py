@@ -15,6 +15,7 @@ from cds_contracts import Registry, TopicSpec
 from reporting.config import Settings
 from reporting.domain.periods import PROVINCE_TZ
 from reporting.entrypoints.app import build_app
+from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import correction, history, produce, reorganisation
 
 pytestmark = pytest.mark.integration
@@ -40,7 +41,9 @@ def test_read_endpoints_over_the_live_consumer(database: str, bootstrap: str, pr
     settings = Settings(
         database_url=database, kafka_bootstrap_servers=bootstrap, consumer_name=f"reporting-{uuid.uuid4().hex[:8]}"
     )
-    with TestClient(build_app(settings, registry=registry)) as client:  # start-up applies the migrations
+    with TestClient(
+        build_app(settings, registry=registry), headers=viewer(settings)
+    ) as client:  # start-up applies the migrations
         for _ in range(300):
             if _applied(client) >= events:
                 break

@@ -15,6 +15,7 @@ from reporting.config import Settings
 from reporting.entrypoints.app import build_app
 from reporting.entrypoints.subscribers import make_consumer
 from services.reporting.tests.integration import test_training_views as training
+from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters, history, reorganisation
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,7 @@ def client(
 ) -> Iterator[TestClient]:
     registry, _ = personnel_topics  # empty fresh topics: the app's own consumer has nothing to add
     settings = Settings(database_url=reporting_db, kafka_bootstrap_servers=bootstrap, consumer_name=consumer_name)
-    with TestClient(build_app(settings, registry=registry)) as c:
+    with TestClient(build_app(settings, registry=registry), headers=viewer(settings)) as c:
         yield c
 
 
@@ -97,7 +98,7 @@ async def test_the_training_card_falls_back_to_the_latest_plan(
     await Feeder(consumer).feed(training.units_and_officers() + training.year_2024())
     registry, _ = personnel_topics
     settings = Settings(database_url=reporting_db, kafka_bootstrap_servers=bootstrap, consumer_name=name)
-    with TestClient(build_app(settings, registry=registry)) as c:
+    with TestClient(build_app(settings, registry=registry), headers=viewer(settings)) as c:
         # no 2025 plan yet in March 2025: the card shows 2024's (trainee targets 2+1+1+1, 4 of them met)
         early = c.get("/api/v1/overview", params={"as_of": "2025-03-01"}).json()["cards"]["training"]
         assert early == {"year": 2024, "planned_trainees": 5, "trained": 4, "attainment": 0.857}  # the view: 85.7%

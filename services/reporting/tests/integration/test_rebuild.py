@@ -99,7 +99,6 @@ async def test_rebuild_replays_real_topics_into_a_new_schema_and_swaps_it_in(
             [
                 OfficerAppointed(
                     officer_id="O9",
-                    full_name="Trần Thị O9",
                     unit_id="C12",
                     employment_category="public_employee",
                     assignment="dedicated",

@@ -34,7 +34,7 @@ def at(day: dt.date) -> dt.datetime:
 def recruitment() -> list[Event]:
     def stage(app: str, frm: str, to: str, day: dt.date) -> Event:
         return r.ApplicationStageChanged(
-            application_id=app, vacancy_id="V1", from_stage=frm, to_stage=to, changed_at=at(day), reason="-"
+            application_id=app, vacancy_id="V1", from_stage=frm, to_stage=to, changed_at=at(day)
         )
 
     def vacancy(vid: str, uid: str, function: str, opened: dt.date, policies: tuple[str, ...] = ()) -> Event:
@@ -71,7 +71,7 @@ def recruitment() -> list[Event]:
         stage("A1", "interviewed", "offered", D(2024, 4, 1)),
         stage("A1", "offered", "accepted", D(2024, 4, 5)),
         stage("A1", "accepted", "hired", D(2024, 4, 20)),
-        r.CandidateHired(
+        r.CandidateHiredV1(  # a v1 record: reporting reads it, stores no name
             application_id="A1",
             vacancy_id="V1",
             unit_id="C1",

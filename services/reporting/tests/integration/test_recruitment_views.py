@@ -41,7 +41,6 @@ def people() -> list[Event]:
         events.append(
             OfficerAppointed(
                 officer_id=f"o{i}",
-                full_name=f"o{i}",
                 unit_id="S",
                 employment_category="civil_servant",
                 assignment="concurrent",
@@ -59,7 +58,6 @@ def people() -> list[Event]:
     events.append(
         OfficerAppointed(
             officer_id="o11",
-            full_name="o11",
             unit_id="S",
             employment_category="civil_servant",
             assignment="dedicated",
@@ -73,7 +71,8 @@ def people() -> list[Event]:
 
 def recruitment() -> list[Event]:
     def move(app: str, frm: str, to: str, day: dt.date, reason: str | None = None) -> Event:
-        return r.ApplicationStageChanged(
+        # v1 records (with the free-text reason v2 no longer carries): reporting reads them, keeps no reason.
+        return r.ApplicationStageChangedV1(
             application_id=app,
             vacancy_id="V1",
             from_stage=frm,
@@ -125,11 +124,11 @@ def recruitment() -> list[Event]:
         move("A1", "accepted", "hired", D(2024, 5, 20)),
         r.CandidateHired(
             application_id="A1",
+            candidate_id="UV-A1",
             vacancy_id="V1",
             unit_id="S",
             function="information_security",
             policy_ids=("POL1",),
-            full_name="o11",
             employment_category="civil_servant",
             assignment="dedicated",
             functions=("information_security",),

@@ -23,6 +23,7 @@ from reporting.config import Settings
 from reporting.entrypoints.app import build_app
 from reporting.entrypoints.subscribers import make_consumer
 from reporting.service_layer.snapshots import VIEWS
+from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters
 
 pytestmark = pytest.mark.integration
@@ -45,7 +46,6 @@ def officer(oid: str, uid: str, assignment: str, functions: tuple[str, ...], sin
     return OfficerAppointed.model_validate(
         {
             "officer_id": oid,
-            "full_name": oid,
             "unit_id": uid,
             "employment_category": "civil_servant",
             "assignment": assignment,
@@ -102,7 +102,7 @@ def client(
     settings: Settings, personnel_topics: tuple[Registry, list[TopicSpec]], feeder: Feeder
 ) -> Iterator[TestClient]:
     registry, _ = personnel_topics  # empty fresh topics: the projections are fed directly
-    with TestClient(build_app(settings, registry=registry)) as c:
+    with TestClient(build_app(settings, registry=registry), headers=viewer(settings)) as c:
         yield c
 
 
@@ -185,7 +185,7 @@ def test_a_sliced_snapshot_passes_its_slice_to_the_views(client: TestClient, set
 
 def test_who_may_take_and_delete_and_what_is_refused(client: TestClient, settings: Settings) -> None:
     admin = auth(settings, Role.PROVINCE_ADMIN)
-    assert client.post("/api/v1/snapshots", json=request("q2")).status_code == 401
+    assert client.post("/api/v1/snapshots", json=request("q2"), headers={"Authorization": ""}).status_code == 401
     assert client.post("/api/v1/snapshots", json=request("q2"), headers=auth(settings, Role.VIEWER)).status_code == 403
     editor = {"Authorization": f"Bearer {mint_token(settings, Role.UNIT_EDITOR, unit='S')}"}
     assert client.post("/api/v1/snapshots", json=request("q2"), headers=editor).status_code == 403
@@ -206,7 +206,7 @@ def test_who_may_take_and_delete_and_what_is_refused(client: TestClient, setting
     missing_view = client.get("/api/v1/snapshots/q2/views/dashboard")
     assert missing_view.status_code == 404 and "no view 'dashboard'" in missing_view.json()["detail"]
 
-    assert client.delete("/api/v1/snapshots/q2").status_code == 401
+    assert client.delete("/api/v1/snapshots/q2", headers={"Authorization": ""}).status_code == 401
     assert client.delete("/api/v1/snapshots/q2", headers=auth(settings, Role.VIEWER)).status_code == 403
     assert client.delete("/api/v1/snapshots/q2", headers=admin).status_code == 204
     assert client.get("/api/v1/snapshots/q2").status_code == 404

@@ -45,7 +45,6 @@ def units_and_officers() -> list[Event]:
     def officer(oid: str, uid: str) -> Event:
         return OfficerAppointed(
             officer_id=oid,
-            full_name=oid,
             unit_id=uid,
             employment_category="civil_servant",
             assignment="concurrent",

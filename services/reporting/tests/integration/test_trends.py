@@ -13,12 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
-from cds_contracts.personnel_officers import OfficerAssignmentChanged, OfficerCorrected
+from cds_contracts.personnel_officers import OfficerAssignmentChanged, OfficerCorrectedV1
 from reporting.config import Settings
 from reporting.domain.slices import WHOLE_PROVINCE, Slice, UnknownUnitError
 from reporting.entrypoints.app import build_app
 from reporting.service_layer.context import ViewContext
 from reporting.service_layer.trend_views import trends
+from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.conftest import LIVE
 from services.reporting.tests.integration.scenario import Feeder
 from services.reporting.tests.integration.trend_world import AS_OF, C12, WHOLE, D, moved, province
@@ -154,7 +155,7 @@ async def test_a_corrected_departure_date_moves_only_its_months(ctx: ViewContext
     before = await series(ctx)
     await feeder.feed(
         [
-            OfficerCorrected(
+            OfficerCorrectedV1(
                 officer_id="O6",
                 full_name="O6",
                 employment_category="civil_servant",
@@ -182,7 +183,7 @@ def client(
     # a private group name keeps the app's consumer out of the running stack's group
     name = f"reporting-{uuid.uuid4().hex[:8]}"
     settings = Settings(database_url=reporting_db, kafka_bootstrap_servers=bootstrap, consumer_name=name)
-    with TestClient(build_app(settings, registry=registry)) as c:
+    with TestClient(build_app(settings, registry=registry), headers=viewer(settings)) as c:
         yield c
 
 

@@ -40,7 +40,6 @@ def officer(
     return OfficerAppointed.model_validate(
         {
             "officer_id": oid,
-            "full_name": oid,
             "unit_id": uid,
             "employment_category": "civil_servant",
             "assignment": assignment,

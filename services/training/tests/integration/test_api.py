@@ -116,7 +116,6 @@ def unit(unit_id: str, level: str, parent: str | None, kind: str = "peoples_comm
 def appointed(officer_id: str, unit_id: str) -> OfficerAppointed:
     return OfficerAppointed(
         officer_id=officer_id,
-        full_name=f"Cán bộ {officer_id}",
         unit_id=unit_id,
         employment_category="civil_servant",
         assignment="concurrent",
@@ -466,7 +465,7 @@ def test_writes_need_a_token_and_unit_editors_stay_in_their_subtree(api: TestCli
     for path, body in paths:
         r = api.post(path, json=body, headers=anonymous)
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", (path, r.text)
-    assert api.get("/api/v1/classes", headers=anonymous).status_code == 200  # reads are open
+    assert api.get("/api/v1/classes", headers=anonymous).status_code == 401  # reads need a token too
 
     viewer = {"Authorization": f"Bearer {mint_token(settings, Role.VIEWER)}"}
     assert schedule(api, "LH-V", "PG-1", "TD-A").status_code == 201

@@ -7,6 +7,7 @@ from . import personnel_officers as personnel_officers
 from . import personnel_org_units as personnel_org_units
 from . import personnel_response_teams as personnel_response_teams
 from . import personnel_teams as personnel_teams
+from . import profiles as profiles
 from . import recruitment as recruitment
 from . import training as training
 from .base import Event
@@ -30,6 +31,7 @@ __all__ = [
     "personnel_org_units",
     "personnel_response_teams",
     "personnel_teams",
+    "profiles",
     "recruitment",
     "training",
 ]

@@ -1,7 +1,10 @@
 """Events published by personnel about CĐS officers (cán bộ, công chức, viên chức working on CĐS).
 
-Only the minimal personal data the province needs in reports travels in events: no national id, phone
-or address (those stay inside personnel).
+No personal data travels in these events (topics keep their records for ever): ids, units, dates and
+codes only. An officer's name is on the compacted `personnel.officer-profile` topic (cds_contracts.profiles),
+which personnel's erasure empties. Version 1 of OfficerAppointed, OfficerDeparted and OfficerCorrected
+carried name, birth year, gender, destination and a free-text note: consumers still read v1 records already
+on the topic, but never store those fields; producers emit v2 only.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ DepartureReason = Literal["private_sector", "other_public_body", "retirement", "
 
 
 @REGISTRY.register("vn.cds.personnel.officer.appointed", 1, PERSONNEL_OFFICER, key="officer_id")
-class OfficerAppointed(Event):
-    """An officer started working on digital transformation in a unit."""
+class OfficerAppointedV1(Event):
+    """Version 1 (read only): carried the officer's name, birth year and gender."""
 
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     full_name: Line = Field(description="Full name as written in Vietnamese.")
@@ -46,15 +49,40 @@ class OfficerAppointed(Event):
     )
 
 
+@REGISTRY.register("vn.cds.personnel.officer.appointed", 2, PERSONNEL_OFFICER, key="officer_id")
+class OfficerAppointed(Event):
+    """An officer started working on digital transformation in a unit (the name is on the profile topic)."""
+
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    unit_id: Id = Field(description="Code of the org unit the officer works in.")
+    employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
+    assignment: Assignment = Field(description="Dedicated (chuyên trách) or concurrent (kiêm nhiệm).")
+    functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions held; an officer may hold several.")
+    effective_date: Day = Field(description="Date the appointment takes effect.")
+    application_id: Id | None = Field(
+        default=None, description="Recruitment application this appointment answers, when it came from a hire."
+    )
+
+
 @REGISTRY.register("vn.cds.personnel.officer.departed", 1, PERSONNEL_OFFICER, key="officer_id")
-class OfficerDeparted(Event):
-    """An officer left CĐS work in the public service."""
+class OfficerDepartedV1(Event):
+    """Version 1 (read only): carried the destination employer as free text."""
 
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     unit_id: Id = Field(description="Unit the officer left.")
     effective_date: Day = Field(description="Date of departure; the officer no longer counts from this day.")
     reason: DepartureReason = Field(description="Why the officer left.")
     destination: Line | None = Field(default=None, description="Where the officer went, free text.")
+
+
+@REGISTRY.register("vn.cds.personnel.officer.departed", 2, PERSONNEL_OFFICER, key="officer_id")
+class OfficerDeparted(Event):
+    """An officer left CĐS work in the public service (the destination employer stays in personnel)."""
+
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    unit_id: Id = Field(description="Unit the officer left.")
+    effective_date: Day = Field(description="Date of departure; the officer no longer counts from this day.")
+    reason: DepartureReason = Field(description="Why the officer left (a code).")
 
 
 @REGISTRY.register("vn.cds.personnel.officer.assignment_changed", 1, PERSONNEL_OFFICER, key="officer_id")
@@ -107,10 +135,8 @@ class OfficerCertificateAdded(Event):
 
 
 @REGISTRY.register("vn.cds.personnel.officer.corrected", 1, PERSONNEL_OFFICER, key="officer_id")
-class OfficerCorrected(Event):
-    """A data-entry error in an officer's record was corrected (the only change allowed after departure).
-
-    Carries the officer's corrected core record in full; departure fields are set for departed officers."""
+class OfficerCorrectedV1(Event):
+    """Version 1 (read only): carried name, birth year, gender, destination and a free-text note."""
 
     officer_id: Id = Field(description="Stable id of the officer in personnel.")
     full_name: Line = Field(description="Full name as written in Vietnamese.")
@@ -125,6 +151,19 @@ class OfficerCorrected(Event):
     note: Text = Field(description="Why the correction was made.")
 
 
+@REGISTRY.register("vn.cds.personnel.officer.corrected", 2, PERSONNEL_OFFICER, key="officer_id")
+class OfficerCorrected(Event):
+    """A data-entry error in an officer's record was corrected (the only change allowed after departure).
+
+    Carries the corrected non-personal core record in full; departure fields are set for departed officers.
+    A correction of personal fields only (the name) changes the profile topic and emits no OfficerCorrected."""
+
+    officer_id: Id = Field(description="Stable id of the officer in personnel.")
+    employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
+    departure_date: Day | None = Field(default=None, description="Corrected departure date, if departed.")
+    departure_reason: DepartureReason | None = Field(default=None, description="Corrected reason, if departed.")
+
+
 @REGISTRY.register("vn.cds.personnel.officer.appointment_refused", 1, PERSONNEL_OFFICER, key="officer_id")
 class OfficerAppointmentRefused(Event):
     """Personnel could not appoint a hired candidate (e.g. the unit was dissolved meanwhile)."""
@@ -132,4 +171,4 @@ class OfficerAppointmentRefused(Event):
     officer_id: Id = Field(description="The id the officer would have had.")
     application_id: Id = Field(description="Recruitment application of the hire.")
     unit_id: Id = Field(description="Unit named in the hire.")
-    reason: Text = Field(description="Why the appointment was refused.")
+    reason: Text = Field(description="Why the appointment was refused (about the unit, e.g. dissolved).")

@@ -85,12 +85,20 @@ class OnCallShiftReassigned(Event):
 
 
 @REGISTRY.register("vn.cds.personnel.response_team.shift_cancelled", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")
-class OnCallShiftCancelled(Event):
-    """A shift was cancelled; its time is no longer covered."""
+class OnCallShiftCancelledV1(Event):
+    """Version 1 (read only): carried the reason as free text, often about the officer on call."""
 
     team_id: Id = Field(description="Stable id of the team.")
     shift_id: Id = Field(description="Stable id of the shift.")
     reason: Text = Field(description="Why.")
+
+
+@REGISTRY.register("vn.cds.personnel.response_team.shift_cancelled", 2, PERSONNEL_RESPONSE_TEAM, key="team_id")
+class OnCallShiftCancelled(Event):
+    """A shift was cancelled; its time is no longer covered (the reason stays in personnel)."""
+
+    team_id: Id = Field(description="Stable id of the team.")
+    shift_id: Id = Field(description="Stable id of the shift.")
 
 
 @REGISTRY.register("vn.cds.personnel.response_team.incident_reported", 1, PERSONNEL_RESPONSE_TEAM, key="team_id")

@@ -1,8 +1,11 @@
 """Events published by the recruitment and retention service.
 
 Candidates' personal data stay inside recruitment: application events carry ids, stages and dates only.
-The hire event alone carries what personnel needs to create the officer record (name, birth year,
-gender), as that record is the purpose of the hire.
+For a hire, what personnel needs to create the officer record (name, birth year, gender) goes on the
+compacted `recruitment.candidate-profile` topic (cds_contracts.profiles), which recruitment empties once
+personnel has answered. Version 1 of CandidateHired carried those fields and version 1 of
+ApplicationStageChanged a free-text reason: consumers still read such records but never store those
+fields; producers emit v2 only.
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ class VacancyReopened(Event):
 
     vacancy_id: Id = Field(description="Stable id of the vacancy.")
     reopened_on: Day = Field(description="Day it reopened.")
-    reason: Text = Field(description="Why (e.g. the refused hire's reason).")
+    reason: Text = Field(description="Why (e.g. the refused hire's reason, about the unit).")
 
 
 @REGISTRY.register("vn.cds.recruitment.application.submitted", 1, RECRUITMENT_APPLICATION, key="application_id")
@@ -107,8 +110,8 @@ class ApplicationSubmitted(Event):
 
 
 @REGISTRY.register("vn.cds.recruitment.application.stage_changed", 1, RECRUITMENT_APPLICATION, key="application_id")
-class ApplicationStageChanged(Event):
-    """An application moved to another stage of the pipeline."""
+class ApplicationStageChangedV1(Event):
+    """Version 1 (read only): carried the rejection or decline reason as free text about the candidate."""
 
     application_id: Id = Field(description="Stable id of the application.")
     vacancy_id: Id = Field(description="Vacancy applied to.")
@@ -119,9 +122,8 @@ class ApplicationStageChanged(Event):
 
 
 @REGISTRY.register("vn.cds.recruitment.application.candidate_hired", 1, RECRUITMENT_APPLICATION, key="application_id")
-class CandidateHired(Event):
-    """A candidate was hired; personnel appoints the officer and answers with OfficerAppointed
-    (carrying this application id) or OfficerAppointmentRefused."""
+class CandidateHiredV1(Event):
+    """Version 1 (read only): carried the new officer's name, birth year and gender."""
 
     application_id: Id = Field(description="Stable id of the application.")
     vacancy_id: Id = Field(description="Vacancy filled.")
@@ -133,6 +135,35 @@ class CandidateHired(Event):
         default=None, description="Year of birth, if known."
     )
     gender: Literal["female", "male", "other"] | None = Field(default=None, description="Gender, optional.")
+    employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
+    assignment: Assignment = Field(description="Dedicated or concurrent CĐS work.")
+    functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions of the new officer.")
+    hired_on: Day = Field(description="First day of service.")
+
+
+@REGISTRY.register("vn.cds.recruitment.application.stage_changed", 2, RECRUITMENT_APPLICATION, key="application_id")
+class ApplicationStageChanged(Event):
+    """An application moved to another stage of the pipeline (a reason given stays in recruitment)."""
+
+    application_id: Id = Field(description="Stable id of the application.")
+    vacancy_id: Id = Field(description="Vacancy applied to.")
+    from_stage: Stage = Field(description="Stage before.")
+    to_stage: Stage = Field(description="Stage after.")
+    changed_at: Moment = Field(description="When it moved.")
+
+
+@REGISTRY.register("vn.cds.recruitment.application.candidate_hired", 2, RECRUITMENT_APPLICATION, key="application_id")
+class CandidateHired(Event):
+    """A candidate was hired. Personnel appoints the officer once it also holds the candidate's profile
+    (`recruitment.candidate-profile`, key `candidate_id`; either may arrive first) and answers with
+    OfficerAppointed (carrying this application id) or OfficerAppointmentRefused."""
+
+    application_id: Id = Field(description="Stable id of the application.")
+    candidate_id: Id = Field(description="Key of the candidate's record on the profile topic.")
+    vacancy_id: Id = Field(description="Vacancy filled.")
+    unit_id: Id = Field(description="Unit the officer joins.")
+    function: PositionFunction = Field(description="Function of the position filled.")
+    policy_ids: Many[Id] = Field(default=(), description="Incentive policies granted.")
     employment_category: EmploymentCategory = Field(description="cán bộ / công chức / viên chức / other.")
     assignment: Assignment = Field(description="Dedicated or concurrent CĐS work.")
     functions: Many[OfficerFunction] = Field(default=(), description="CĐS functions of the new officer.")

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from cds_contracts import REGISTRY, SOURCE_TOPICS, Registry, UnknownEventError, all_topics
-from cds_contracts.personnel_officers import OfficerAppointed
+from cds_contracts.personnel_officers import OfficerAppointed, OfficerAppointedV1
 from cds_contracts.schemas import breaking_changes, schema_of, snapshot_path
 
 SPECS = list(REGISTRY)
@@ -86,7 +86,8 @@ def test_additive_changes_are_compatible() -> None:
 
 def test_lookup_by_type_and_version_and_unknown_types() -> None:
     spec = REGISTRY.lookup("vn.cds.personnel.officer.appointed", 1)
-    assert spec.model is OfficerAppointed and spec.key_field == "officer_id"
+    assert spec.model is OfficerAppointedV1 and spec.key_field == "officer_id"
+    assert REGISTRY.lookup("vn.cds.personnel.officer.appointed", 2).model is OfficerAppointed
     with pytest.raises(UnknownEventError):
         REGISTRY.lookup("vn.cds.personnel.officer.appointed", 99)
     with pytest.raises(TypeError, match="no key field"):
@@ -113,5 +114,42 @@ def test_topic_declaration_has_a_dlq_per_topic_three_partitions_and_unlimited_re
         assert f"{spec.name}.dlq" in names
     for spec in all_topics():
         assert spec.partitions >= 3
-        assert spec.config["retention.ms"] == "-1"
+        if spec.name in PROFILE_TOPICS:  # compacted: the latest value per person, erasable by a tombstone
+            assert spec.config["cleanup.policy"] == "compact" and int(spec.config["max.compaction.lag.ms"]) <= 3_600_000
+        elif spec.name.removesuffix(".dlq") in PROFILE_TOPICS:  # their dead letters expire
+            assert spec.config["cleanup.policy"] == "delete" and spec.config["retention.ms"] != "-1"
+        else:
+            assert spec.config["retention.ms"] == "-1"
     assert len(names) == 2 * len(SOURCE_TOPICS)
+
+
+PROFILE_TOPICS = {"personnel.officer-profile", "recruitment.candidate-profile"}
+PERSONAL = {"full_name", "birth_year", "gender", "email", "phone", "destination", "departure_destination", "note"}
+# Free text that is about a unit, a class, a plan or a vacancy, never about a person.
+NOT_ABOUT_A_PERSON = {
+    ("vn.cds.personnel.officer.appointment_refused", "reason"),
+    ("vn.cds.recruitment.application.hire_outcome_recorded", "reason"),
+    ("vn.cds.recruitment.vacancy.reopened", "reason"),
+    ("vn.cds.training.class.cancelled", "reason"),
+    ("vn.cds.training.plan.amended", "reason"),
+}
+
+
+def test_only_profile_topics_carry_personal_data_in_the_versions_producers_emit() -> None:
+    latest = {s.type: s for s in REGISTRY}  # iteration is by (type, version): the last one wins
+    for spec in latest.values():
+        fields = spec.model.model_fields
+        if spec.topic.name in PROFILE_TOPICS:
+            assert spec.topic.compacted, spec.ce_type
+            continue
+        assert not PERSONAL & fields.keys(), f"{spec.ce_type} carries {sorted(PERSONAL & fields.keys())}"
+        free_reason = "reason" in fields and fields["reason"].annotation in (str, str | None)
+        assert not free_reason or (spec.type, "reason") in NOT_ABOUT_A_PERSON, f"{spec.ce_type}: free-text reason"
+    # The versions that carried personal data stay registered: their records are already on the topics.
+    for changed in (
+        "personnel.officer.appointed",
+        "personnel.officer.corrected",
+        "recruitment.application.candidate_hired",
+    ):
+        v1 = REGISTRY.lookup(f"vn.cds.{changed}", 1).model.model_fields
+        assert "full_name" in v1 and "full_name" not in REGISTRY.lookup(f"vn.cds.{changed}", 2).model.model_fields

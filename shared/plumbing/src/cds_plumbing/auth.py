@@ -1,21 +1,33 @@
-"""Bearer-JWT authentication and role/unit authorisation for write endpoints.
+"""Bearer-JWT authentication on every /api/v1 operation, and role/unit authorisation.
 
-Roles: `province_admin` writes anywhere; `unit_editor` writes only within its org unit and that unit's
-sub-units; `viewer` reads only. Which units lie under which is personnel's knowledge, so the check
-takes a `UnitScope` supplied by the service (plumbing holds no domain rules).
+Roles: `province_admin` reads and writes everything; `unit_editor` writes within its org unit and that
+unit's sub-units, and sees personal fields of the people of that subtree only; `viewer` reads ids and
+non-personal attributes only. Which units lie under which is the service's knowledge, so the checks take
+a `UnitScope` and a `UnitSubtree` supplied by the service (plumbing holds no domain rules).
+
+`authenticated` is the one dependency that turns a request into a `Principal`. `create_service_app`
+puts it on every /api/v1 route and refuses to start when one lacks it, so no route can forget it; it is
+declared with FastAPI's HTTPBearer so the OpenAPI document shows the bearer scheme on each operation.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Protocol
 
 import jwt
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, routing, status
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
+from .personal import access_context
 from .settings import ServiceSettings
+
+API_PREFIX = "/api/v1"
 
 
 class Role(StrEnum):
@@ -37,9 +49,17 @@ class UnitScope(Protocol):
         ...
 
 
+UnitSubtree = Callable[[str], Awaitable[frozenset[str]]]
+"""The units a unit_editor's scope covers: its unit and every unit beneath it."""
+
+
 async def same_unit_only(scope_unit: str, target_unit: str) -> bool:
     """Default scope for services that do not know the tree: a unit editor edits only its own unit."""
     return scope_unit == target_unit
+
+
+async def own_unit_only(scope_unit: str) -> frozenset[str]:
+    return frozenset({scope_unit})
 
 
 class AuthError(Exception):
@@ -106,19 +126,45 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+bearer = HTTPBearer(
+    auto_error=False,  # our own 401 problem body instead of FastAPI's 403
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="A JWT with `sub`, `role` (province_admin, unit_editor, viewer), `unit` for unit editors, `exp`.",
+)
+
+
+async def authenticated(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+) -> Principal:
+    """The caller, from its bearer token; 401 problem without one or with a bad one. Also tells the
+    request's access context who is asking, so personal fields are shown or nulled for this caller."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise _unauthorized("a bearer token is required")
     authenticator: Authenticator = request.app.state.authenticator
     try:
-        return authenticator.verify(token.strip())
+        principal = authenticator.verify(credentials.credentials.strip())
     except AuthError as exc:
         raise _unauthorized(f"invalid token: {exc}") from exc
+    request.state.principal = principal
+    ctx = access_context()
+    if ctx is not None:
+        subtree: frozenset[str] = frozenset()
+        if principal.role is Role.UNIT_EDITOR and principal.unit is not None:
+            units: UnitSubtree = getattr(request.app.state, "unit_subtree", own_unit_only)
+            subtree = await units(principal.unit)
+        ctx.admit(
+            principal.subject, principal.role.value, sees_all=principal.role is Role.PROVINCE_ADMIN, units=subtree
+        )
+    return principal
 
 
-async def current_writer(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+current_principal = authenticated  # one callable, so FastAPI resolves it once per request
+Reader = Annotated[Principal, Depends(authenticated)]
+"""Any authenticated caller (every /api/v1 route already requires one; name it to use the principal)."""
+
+
+async def current_writer(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
     if principal.role is Role.VIEWER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the viewer role cannot change data")
     return principal
@@ -126,6 +172,16 @@ async def current_writer(principal: Annotated[Principal, Depends(current_princip
 
 Writer = Annotated[Principal, Depends(current_writer)]
 """Use as a parameter type on every write endpoint."""
+
+
+async def current_admin(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    if principal.role is not Role.PROVINCE_ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only a province_admin may do this")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(current_admin)]
+"""Province admins only (audit log, erasure)."""
 
 
 async def ensure_unit_scope(request: Request, principal: Principal, unit_id: str) -> None:
@@ -137,3 +193,29 @@ async def ensure_unit_scope(request: Request, principal: Principal, unit_id: str
         if await scope(principal.unit, unit_id):
             return
     raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"not allowed to change data of unit {unit_id!r}")
+
+
+def _requires_authentication(dependant: Any) -> bool:
+    pending = list(dependant.dependencies)
+    while pending:
+        dep = pending.pop()
+        if dep.call is authenticated:
+            return True
+        pending.extend(dep.dependencies)
+    return False
+
+
+def unprotected_api_routes(routes: list[BaseRoute]) -> list[str]:
+    """`METHOD path` of every /api/v1 operation that does not require a bearer token. FastAPI resolves
+    included routers lazily; iter_route_contexts yields each route with the dependencies it really has."""
+    return [
+        f"{','.join(sorted(ctx.methods or ()))} {ctx.path}"
+        for ctx in routing.iter_route_contexts(routes)
+        if isinstance(ctx.original_route, APIRoute)
+        and (ctx.path or "").startswith(API_PREFIX)
+        and not _requires_authentication(ctx.dependant)
+    ]
+
+
+AUTHENTICATED = [Security(authenticated)]
+"""Router dependencies that make every route of a router require a token."""

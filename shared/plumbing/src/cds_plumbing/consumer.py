@@ -31,7 +31,7 @@ from aiokafka.errors import KafkaError
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
-from cds_contracts import REGISTRY, Envelope, Event, Registry
+from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
 from .db import Connection
 from .deadletter import DeadLetterPublisher
@@ -44,6 +44,7 @@ tracer = trace.get_tracer(__name__)
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, Any, Envelope], Awaitable[None]]
 BatchHook = Callable[[Connection], Awaitable[None]]
+TombstoneHandler = Callable[[Connection, str], Awaitable[None]]  # (conn, record key)
 Record: TypeAlias = "ConsumerRecord[bytes | None, bytes | None]"
 
 # Failures of the infrastructure, not of the event: retry the whole batch instead of dead-lettering.
@@ -104,6 +105,7 @@ class IdempotentConsumer:
         self._before_batch = before_batch
         self._bound: tuple[asyncpg.Pool, DeadLetterPublisher] | None = None
         self._handlers: dict[type[Event], Handler] = {}
+        self._tombstones: dict[str, TombstoneHandler] = {}  # topic name (unprefixed) -> handler
         self._attempts: dict[tuple[str, int, int], int] = {}
 
     def on(self, model: type[E]) -> Callable[[Handler], Handler]:
@@ -114,6 +116,22 @@ class IdempotentConsumer:
             return fn
 
         return register
+
+    def on_tombstone(self, topic: TopicSpec) -> Callable[[TombstoneHandler], TombstoneHandler]:
+        """Register what to do with a tombstone (null value) on a compacted topic: delete the local copy
+        of the record's key. Deleting is idempotent, so tombstones bypass the inbox."""
+
+        def register(fn: TombstoneHandler) -> TombstoneHandler:
+            self._tombstones[topic.name] = fn
+            return fn
+
+        return register
+
+    def _tombstone_handler(self, record: Record) -> TombstoneHandler | None:
+        if record.value is not None or record.key is None:
+            return None
+        # Records carry the prefixed topic name (settings.kafka_topic_prefix + name).
+        return next((fn for name, fn in self._tombstones.items() if record.topic.endswith(name)), None)
 
     def bind(self, pool: asyncpg.Pool, dead_letters: DeadLetterPublisher) -> None:
         """Give the consumer its database and dead-letter producer (handlers are registered at import)."""
@@ -137,8 +155,13 @@ class IdempotentConsumer:
         return list(self._handlers)
 
     @property
+    def tombstone_topics(self) -> list[str]:
+        """The compacted topics whose tombstones this consumer applies (deletes its copy of the key)."""
+        return sorted(self._tombstones)
+
+    @property
     def topics(self) -> list[str]:
-        return sorted({self._registry.spec_for(m).topic.name for m in self._handlers})
+        return sorted({self._registry.spec_for(m).topic.name for m in self._handlers} | set(self._tombstones))
 
     def decode(self, record: Record) -> tuple[Envelope, Event]:
         try:
@@ -165,6 +188,19 @@ class IdempotentConsumer:
             for record in records:
                 tp = TopicPartition(record.topic, record.partition)
                 envelope: Envelope | None = None
+                forget = self._tombstone_handler(record)
+                if forget is not None:
+                    try:
+                        async with conn.transaction():  # savepoint, as for events
+                            await forget(conn, bytes(record.key or b"").decode("utf-8"))
+                    except Exception as exc:
+                        if is_transient(exc):
+                            raise
+                        dead.append((record, exc))
+                    else:
+                        applied["tombstone"] += 1
+                    checkpoints[tp] = (record.offset + 1, checkpoints.get(tp, (0, None))[1])
+                    continue
                 try:
                     envelope, event = self.decode(record)
                 except (UndecodableRecordError, ValueError, LookupError, ValidationError) as exc:

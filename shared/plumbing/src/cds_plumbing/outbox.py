@@ -26,7 +26,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
-from cds_contracts import REGISTRY, Envelope, Event, Registry
+from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
 from .db import Connection
 from .metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
@@ -124,6 +124,34 @@ async def append(
     )
     await conn.execute(_INSERT, *_row(event, envelope, registry))
     # Delivered at commit only, so the relay never wakes for a rolled-back event.
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return envelope
+
+
+async def append_tombstone(
+    conn: Connection,
+    topic: TopicSpec,
+    key: str,
+    *,
+    type: str,  # the CloudEvents type the headers carry, e.g. vn.cds.personnel.officer_profile.erased
+    source: str,
+    actor: str | None = None,
+) -> Envelope:
+    """Record a tombstone (a null value) for `key` on a compacted topic: Kafka's log cleaner then drops
+    every earlier value of the key, and each consumer that keeps a copy deletes it when it reads this.
+    The envelope headers still travel (id, time, actor, trace), without any personal data."""
+    _require_transaction(conn)
+    carrier = _trace_carrier()
+    envelope = Envelope(
+        type=type,
+        version=1,
+        source=source,
+        subject=key,
+        actor=actor,
+        traceparent=carrier.get("traceparent"),
+        tracestate=carrier.get("tracestate"),
+    )
+    await conn.execute(_INSERT, envelope.event_id, topic.name, key, type, 1, None, envelope.model_dump(mode="json"))
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelope
 
@@ -244,8 +272,10 @@ class OutboxRelay:
         # (and the consumer's span after it) joins the trace of the request that caused the event.
         token = otel_context.attach(propagate.extract(headers))
         try:
+            # A NULL payload is a tombstone: FastStream sends a keyed None as a null value.
+            payload = row["payload"]
             return await self._broker.publish(
-                json.dumps(row["payload"], ensure_ascii=False).encode(),
+                None if payload is None else json.dumps(payload, ensure_ascii=False).encode(),
                 topic=self._topic_prefix + row["topic"],
                 key=row["key"].encode(),
                 headers=headers,

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
-from .auth import Authenticator, UnitScope, same_unit_only
+from . import access_log
+from .auth import AUTHENTICATED, Authenticator, UnitScope, UnitSubtree, own_unit_only, same_unit_only
+from .auth import unprotected_api_routes as _unprotected
 from .broker import make_broker
 from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
@@ -78,6 +80,25 @@ class Runtime:
 
 _UNTRACED = frozenset({"/health/live", "/health/ready", "/metrics"})
 
+Job = Callable[["Runtime"], Awaitable[None]]
+"""A periodic background job of a service (e.g. retention); runs supervised until `runtime.stop` is set."""
+
+
+class InsecureSettingsError(RuntimeError):
+    """The service would accept tokens anyone can forge, or serve an /api/v1 route without a token."""
+
+
+def check_secure(settings: ServiceSettings, app: FastAPI) -> None:
+    """Refuse to start (exit code 3 under cds-serve) with a published secret or an unprotected route."""
+    problem = settings.signing_problem()
+    if problem is None:
+        unprotected = _unprotected(app.routes)
+        if unprotected:
+            problem = f"these /api/v1 routes do not require a bearer token: {', '.join(unprotected)}"
+    if problem is not None:
+        log.critical("%s", problem)
+        raise InsecureSettingsError(problem)
+
 
 def create_service_app(
     settings: ServiceSettings,
@@ -86,16 +107,23 @@ def create_service_app(
     migrations: Path | None = None,
     consumers: Sequence[IdempotentConsumer] = (),
     unit_scope: UnitScope = same_unit_only,
+    unit_subtree: UnitSubtree = own_unit_only,
+    routers: Sequence[APIRouter] = (),
+    jobs: Sequence[tuple[str, Job]] = (),
     version: str = "0.1.0",
     supervision: Supervision = Supervision(),  # frozen: sharing the default is safe
     body_caps: Mapping[str, int] | None = None,
 ) -> FastAPI:
-    """`body_caps`: path prefix → largest body in bytes, for routes that take more than
-    `http_max_body_bytes` (they must read the body as a stream)."""
+    """The service's app. Every route of `routers` (its /api/v1 API) requires a bearer token; a route
+    under /api/v1 added any other way without one makes start-up fail. `unit_subtree` says which units
+    a unit_editor's personal-data view covers; `jobs` run as supervised background tasks. `body_caps`:
+    path prefix → largest body in bytes, for routes that take more than `http_max_body_bytes` (they must
+    read the body as a stream)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_telemetry(settings.service_name, settings.otel_exporter_otlp_endpoint, settings.log_level)
+        check_secure(settings, app)
         async with AsyncExitStack() as stack:  # undoes whatever started, also when start-up fails half-way
             pool = await create_pool(
                 settings.database_url,
@@ -136,6 +164,8 @@ def create_service_app(
             rt.start_task("idempotency-purge", lambda: _purge_keys(background, rt.stop), supervision)
             for consumer in consumers:
                 rt.start_task(f"consumer-{consumer.name}", _consumer_runner(consumer, rt), supervision)
+            for name, job in jobs:
+                rt.start_task(name, _job_runner(job, rt), supervision)
             yield
 
     # Probes and scrapes every few seconds would bury the traces operators look for.
@@ -147,8 +177,11 @@ def create_service_app(
     )
     app.state.authenticator = Authenticator(settings)
     app.state.unit_scope = unit_scope
+    app.state.unit_subtree = unit_subtree
     install_problem_handlers(app)
-    # Added innermost first: limits → idempotency → mapped errors → routes (install_probes adds metrics outside).
+    # Added innermost first: access log → mapped errors → idempotency → limits → routes
+    # (install_probes adds metrics outside).
+    app.add_middleware(access_log.AccessLog)
     app.add_middleware(MappedErrors)
     app.add_middleware(IdempotencyKeys, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(
@@ -157,6 +190,8 @@ def create_service_app(
         body_caps=body_caps,
         max_url_bytes=settings.http_max_url_bytes,
     )
+    for router in (access_log.router, *routers):
+        app.include_router(router, dependencies=AUTHENTICATED)
     install_openapi(app)
 
     async def database() -> None:
@@ -181,6 +216,10 @@ async def _purge_keys(pool: asyncpg.Pool, stop: asyncio.Event, every_s: float = 
         if deleted:
             log.info("purged %d expired idempotency keys", deleted)
         await wait_any(stop, timeout=every_s)
+
+
+def _job_runner(job: Job, rt: Runtime) -> Callable[[], Awaitable[None]]:
+    return lambda: job(rt)
 
 
 def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:

@@ -13,8 +13,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Local stack only: production sets AUTH_JWT_SECRET or uses RS256 with a JWKS URL.
+# Local stack only: production sets AUTH_JWT_SECRET or uses RS256 with a JWKS URL. A service refuses to
+# start with it unless AUTH_ALLOW_DEV_SECRET=1 (scripts/stack.sh and the test fixtures set it): the value
+# is published in this repository, so anyone could mint a province_admin token with it.
 LOCAL_JWT_SECRET = "cds-local-development-secret-not-for-production-use"  # noqa: S105
+MIN_SECRET_LENGTH = 32  # HS256 keys shorter than the hash output are brute-forceable (RFC 7518 section 3.2)
 
 
 def env(name: str, default: str) -> str:
@@ -81,6 +84,10 @@ class ServiceSettings(BaseSettings):
         default_factory=lambda: SecretStr(env("AUTH_JWT_SECRET", LOCAL_JWT_SECRET)),
         description="HS256 signing secret.",
     )
+    jwt_allow_dev_secret: bool = Field(
+        default_factory=lambda: env("AUTH_ALLOW_DEV_SECRET", "0").lower() in ("1", "true", "yes"),
+        description="Local stack and tests only: accept the published development secret.",
+    )
     jwt_jwks_url: str | None = Field(
         default_factory=lambda: os.environ.get("AUTH_JWKS_URL"), description="JWKS URL for RS256 tokens."
     )
@@ -96,3 +103,19 @@ class ServiceSettings(BaseSettings):
         if not self.database_url:
             self.database_url = local_database_url(self.service_name)
         return self
+
+    def signing_problem(self) -> str | None:
+        """Why these token settings must not serve real users, or None. Checked at start-up (exit code 3)."""
+        if self.jwt_algorithm == "RS256":
+            return None if self.jwt_jwks_url else "AUTH_JWT_ALGORITHM=RS256 needs AUTH_JWKS_URL"
+        secret = self.jwt_secret.get_secret_value()
+        if secret == LOCAL_JWT_SECRET and not self.jwt_allow_dev_secret:
+            return (
+                "refusing to start with the development token secret published in the repository: anyone could "
+                "sign a province_admin token. Set AUTH_JWT_SECRET to a secret of your own (e.g. `openssl rand "
+                "-base64 48`), or AUTH_JWT_ALGORITHM=RS256 with AUTH_JWKS_URL; AUTH_ALLOW_DEV_SECRET=1 is for "
+                "the local stack only"
+            )
+        if len(secret) < MIN_SECRET_LENGTH and secret != LOCAL_JWT_SECRET:
+            return f"AUTH_JWT_SECRET is shorter than {MIN_SECRET_LENGTH} characters; use e.g. `openssl rand -base64 48`"
+        return None

@@ -22,11 +22,11 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
-from cds_contracts import Envelope, Event
+from cds_contracts import Envelope, Event, TopicSpec
 
 from . import idempotency
 from .db import Connection
-from .outbox import append, append_many
+from .outbox import append, append_many, append_tombstone
 
 
 class UnitOfWork:
@@ -93,6 +93,16 @@ class UnitOfWork:
         return await append_many(
             self._conn, events, source=self.SOURCE, actor=self.actor, correlation_id=self.correlation_id
         )
+
+    async def forget(self, topic: TopicSpec, key: str, *, type: str) -> Envelope:
+        """Publish a tombstone for `key` on a compacted profile topic (see cds_contracts.profiles)."""
+        assert self._conn is not None, "attach() first"
+        return await append_tombstone(self._conn, topic, key, type=type, source=self.SOURCE, actor=self.actor)
+
+    @property
+    def conn(self) -> Connection:
+        assert self._conn is not None, "attach() first"
+        return self._conn
 
 
 @asynccontextmanager

@@ -6,10 +6,20 @@ import time
 
 import jwt
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
-from cds_plumbing.auth import Authenticator, Principal, Role, Writer, ensure_unit_scope, mint_token
+from cds_plumbing.auth import (
+    AUTHENTICATED,
+    Authenticator,
+    Principal,
+    Reader,
+    Role,
+    Writer,
+    ensure_unit_scope,
+    mint_token,
+    unprotected_api_routes,
+)
 from cds_plumbing.http import install_problem_handlers
 from cds_plumbing.settings import ServiceSettings
 
@@ -167,3 +177,37 @@ def test_rs256_tokens_are_verified_against_a_jwks_endpoint() -> None:
             Authenticator(prod).verify(forged)
     finally:
         server.shutdown()
+
+
+def test_the_published_development_secret_is_refused_unless_the_local_flag_is_on() -> None:
+    from cds_plumbing.settings import LOCAL_JWT_SECRET
+
+    published = ServiceSettings(service_name="t", jwt_secret=LOCAL_JWT_SECRET, jwt_allow_dev_secret=False)
+    problem = published.signing_problem()
+    assert problem is not None and "published in the repository" in problem and "openssl rand" in problem
+    local = ServiceSettings(service_name="t", jwt_secret=LOCAL_JWT_SECRET, jwt_allow_dev_secret=True)
+    assert local.signing_problem() is None
+    short = ServiceSettings(service_name="t", jwt_secret="hunter2", jwt_allow_dev_secret=True)
+    assert "shorter than 32" in (short.signing_problem() or "")
+    assert SETTINGS.signing_problem() is None
+
+
+def test_an_api_route_without_the_token_dependency_is_found() -> None:
+    app = FastAPI()
+    open_router, guarded = APIRouter(prefix="/api/v1/open"), APIRouter(prefix="/api/v1/guarded")
+
+    @open_router.get("")
+    async def forgot() -> None: ...
+
+    @open_router.get("/named")
+    async def names_the_reader(who: Reader) -> None: ...
+
+    @guarded.get("")
+    async def fine() -> None: ...
+
+    @app.get("/health/live")
+    async def live() -> None: ...
+
+    app.include_router(open_router)
+    app.include_router(guarded, dependencies=AUTHENTICATED)
+    assert unprotected_api_routes(app.routes) == ["GET /api/v1/open"]

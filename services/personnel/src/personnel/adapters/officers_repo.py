@@ -170,3 +170,17 @@ class OfficerRepository:
             officer_id,
         )
         return {"qualifications": [dict(q) for q in quals], "certificates": [dict(c) for c in certs]}
+
+    async def erased(self, officer_id: str) -> bool:
+        return bool(
+            await self._conn.fetchval("SELECT erased_at IS NOT NULL FROM officers WHERE officer_id = $1", officer_id)
+        )
+
+    async def note_correction(self, officer_id: str, fields: list[str], note: str, actor: str | None) -> None:
+        await self._conn.execute(
+            "INSERT INTO officer_corrections (officer_id, fields, note, actor) VALUES ($1, $2, $3, $4)",
+            officer_id,
+            fields,
+            note,
+            actor,
+        )

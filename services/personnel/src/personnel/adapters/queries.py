@@ -100,6 +100,8 @@ async def officer(pool: asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
     last = periods[-1]
     return {
         **dict(row),
+        "erased": row["erased_at"] is not None,
+        "scope_unit": last["unit_id"],  # whose editors may see the officer's personal fields
         "status": "departed" if row["departed_on"] else "serving",
         "unit_id": last["unit_id"],
         "assignment": last["assignment"],
@@ -123,7 +125,8 @@ async def list_officers(
     # "serving" = a period contains the day; "departed" = departed on or before it; "all" = latest period.
     rows = await pool.fetch(
         """SELECT o.officer_id, o.full_name, o.birth_year, o.gender, o.employment_category, o.appointed_on,
-                  o.departed_on, o.departure_reason, p.unit_id, p.assignment, p.functions, count(*) OVER () AS total
+                  o.departed_on, o.departure_reason, p.unit_id, p.assignment, p.functions,
+                  o.erased_at IS NOT NULL AS erased, p.unit_id AS scope_unit, count(*) OVER () AS total
            FROM officers o
            JOIN LATERAL (
                SELECT * FROM officer_periods p WHERE p.officer_id = o.officer_id
@@ -154,11 +157,12 @@ async def team(pool: asyncpg.Pool, team_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     members = await pool.fetch(
-        """SELECT member_id, full_name, affiliation, role, joined_on, left_on FROM community_team_members
-           WHERE team_id = $1 ORDER BY joined_on, member_id""",
+        """SELECT member_id, full_name, affiliation, role, joined_on, left_on, erased_at IS NOT NULL AS erased
+           FROM community_team_members WHERE team_id = $1 ORDER BY joined_on, member_id""",
         team_id,
     )
-    return {**dict(row), "members": [dict(m) for m in members]}
+    # A member's personal fields are for the editors of the commune the team serves.
+    return {**dict(row), "members": [{**dict(m), "scope_unit": row["commune_id"]} for m in members]}
 
 
 async def list_teams(
@@ -200,6 +204,13 @@ async def list_response_teams(
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], (rows[0]["total"] if rows else 0)
 
 
+async def officer_unit(pool: asyncpg.Pool, officer_id: str) -> str | None:
+    """The unit of the officer's latest period (the unit they serve in, or left)."""
+    return await pool.fetchval(  # type: ignore[no-any-return]
+        "SELECT unit_id FROM officer_periods WHERE officer_id = $1 ORDER BY valid_from DESC LIMIT 1", officer_id
+    )
+
+
 async def response_team_unit(pool: asyncpg.Pool, team_id: str) -> str | None:
     return await pool.fetchval("SELECT unit_id FROM response_teams WHERE team_id = $1", team_id)  # type: ignore[no-any-return]
 
@@ -211,7 +222,9 @@ async def response_team(pool: asyncpg.Pool, team_id: str) -> dict[str, Any] | No
     if row is None:
         return None
     members = await pool.fetch(
-        """SELECT m.officer_id, o.full_name, m.role, m.joined_on, m.left_on, m.left_reason
+        """SELECT m.officer_id, o.full_name, m.role, m.joined_on, m.left_on, m.left_reason,
+                  (SELECT p.unit_id FROM officer_periods p WHERE p.officer_id = m.officer_id
+                   ORDER BY p.valid_from DESC LIMIT 1) AS scope_unit
            FROM response_team_members m JOIN officers o USING (officer_id)
            WHERE m.team_id = $1 ORDER BY m.joined_on, m.officer_id""",
         team_id,

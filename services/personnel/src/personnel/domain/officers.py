@@ -24,7 +24,7 @@ class OfficerPeriod:
 @dataclass(frozen=True)
 class Officer:
     officer_id: str
-    full_name: str
+    full_name: str | None  # None once erased
     birth_year: int | None
     gender: str | None
     employment_category: str

@@ -23,6 +23,7 @@ from personnel.service_layer.commands import (
 )
 
 from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+from .models import OfficerDetail, OfficerPage
 
 router = APIRouter(prefix="/api/v1/officers", tags=["officers"])
 
@@ -42,7 +43,7 @@ async def appoint(cmd: AppointOfficer, request: Request, who: Writer) -> dict[st
     return {"officer_id": officer.officer_id}
 
 
-@router.get("")
+@router.get("", response_model=OfficerPage)
 async def list_officers(
     request: Request,
     as_of: AsOf = None,
@@ -59,7 +60,7 @@ async def list_officers(
     return page(items, total, limit, offset)
 
 
-@router.get("/{officer_id}")
+@router.get("/{officer_id}", response_model=OfficerDetail)
 async def get_officer(officer_id: Id, request: Request) -> dict[str, Any]:
     officer = await queries.officer(pool(request), officer_id)
     if officer is None:

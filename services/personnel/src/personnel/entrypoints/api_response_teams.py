@@ -28,6 +28,7 @@ from personnel.service_layer.commands import (
 )
 
 from .deps import Limit, Offset, page, pool, scoped, uow
+from .models import ResponseTeamDetail
 
 router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response teams"])
 
@@ -69,7 +70,7 @@ async def list_teams(
     return page(items, total, limit, offset)
 
 
-@router.get("/{team_id}")
+@router.get("/{team_id}", response_model=ResponseTeamDetail)
 async def get_team(
     team_id: Id,
     request: Request,
@@ -82,7 +83,11 @@ async def get_team(
 
 @router.post("/{team_id}/members", status_code=201)
 async def add_member(team_id: Id, cmd: AddResponseTeamMember, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, team_id))
+    """Like training's enrolments and drills: a unit editor may add only officers of its own subtree."""
+    officer_unit = await queries.officer_unit(pool(request), cmd.officer_id)
+    if officer_unit is None:
+        raise NotFoundError(f"officer {cmd.officer_id} does not exist")
+    await scoped(request, who, await _unit_of(request, team_id), officer_unit)
     async with uow(request, who) as u:
         await handlers.add_member(u, team_id, cmd)
     return {"team_id": team_id, "officer_id": cmd.officer_id}
@@ -134,7 +139,7 @@ async def coverage(team_id: Id, request: Request, start: From = None, end: To = 
 
 @router.post("/{team_id}/incidents", status_code=201)
 async def report_incident(team_id: Id, cmd: ReportIncident, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, team_id))
+    await scoped(request, who, await _unit_of(request, team_id), cmd.affected_unit_id)
     async with uow(request, who) as u:
         incident_id = await handlers.report_incident(u, team_id, cmd)
     return {"team_id": team_id, "incident_id": incident_id}

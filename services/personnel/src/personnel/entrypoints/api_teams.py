@@ -14,6 +14,7 @@ from personnel.service_layer import team_handlers as handlers
 from personnel.service_layer.commands import AddTeamMember, EstablishTeam, RemoveTeamMember
 
 from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+from .models import CommunityTeam
 
 router = APIRouter(prefix="/api/v1/community-teams", tags=["community technology teams"])
 
@@ -41,7 +42,7 @@ async def list_teams(
     return page(items, total, limit, offset)
 
 
-@router.get("/{team_id}")
+@router.get("/{team_id}", response_model=CommunityTeam)
 async def get_team(team_id: Id, request: Request) -> dict[str, Any]:
     team = await queries.team(pool(request), team_id)
     if team is None:

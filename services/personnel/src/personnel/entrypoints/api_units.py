@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from cds_contracts.bounds import Id, Line
 from cds_contracts.personnel_org_units import UnitKind, UnitLevel
-from cds_plumbing.auth import Writer
+from cds_plumbing.auth import Principal, Role, Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.service_layer import unit_handlers as handlers
@@ -19,8 +19,21 @@ from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
 router = APIRouter(prefix="/api/v1/units", tags=["org units"])
 
 
+def _within_scope_only(who: Principal, unit_id: str, parent_id: str | None) -> None:
+    """A unit editor's units stay under its scope root: no unit of its own without a parent, and the root
+    itself never moves (it could only go outside the subtree, or under itself)."""
+    if who.role is not Role.UNIT_EDITOR:
+        return
+    if parent_id is None:
+        raise HTTPException(403, detail=f"a unit_editor cannot put unit {unit_id!r} at the top of the tree")
+    if unit_id == who.unit:
+        raise HTTPException(403, detail=f"a unit_editor cannot move its own scope unit {unit_id!r}")
+
+
 @router.post("", status_code=201)
 async def register_unit(cmd: RegisterUnit, request: Request, who: Writer) -> dict[str, Any]:
+    if who.role is Role.UNIT_EDITOR and cmd.parent_id is None:
+        raise HTTPException(403, detail=f"a unit_editor cannot register {cmd.unit_id!r} at the top of the tree")
     await scoped(request, who, cmd.parent_id or cmd.unit_id)
     async with uow(request, who) as u:
         version = await handlers.register_unit(u, cmd)
@@ -71,6 +84,7 @@ async def rename_unit(unit_id: Id, cmd: RenameUnit, request: Request, who: Write
 
 @router.post("/{unit_id}/move")
 async def move_unit(unit_id: Id, cmd: MoveUnit, request: Request, who: Writer) -> dict[str, str]:
+    _within_scope_only(who, unit_id, cmd.parent_id)
     await scoped(request, who, unit_id, *([cmd.parent_id] if cmd.parent_id else []))
     async with uow(request, who) as u:
         await handlers.move_unit(u, unit_id, cmd)

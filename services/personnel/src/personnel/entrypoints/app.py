@@ -14,7 +14,7 @@ from personnel.config import Settings
 from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from personnel.service_layer.imports import ImportRejectedError
 
-from . import api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
+from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
 from .deps import today
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -28,17 +28,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with app.state.runtime.pool.acquire() as conn:
             return target_unit in await UnitRepository(conn).descendants_on(scope_unit, today())
 
+    async def unit_subtree(scope_unit: str) -> frozenset[str]:
+        """The units whose people a unit editor sees: its unit and every unit under it in today's tree."""
+        async with app.state.runtime.pool.acquire() as conn:
+            return frozenset({scope_unit} | await UnitRepository(conn).descendants_on(scope_unit, today()))
+
     settings = settings or Settings()
     app = create_service_app(
         settings,
         title="Personnel service",
         migrations=MIGRATIONS,
         unit_scope=unit_scope,
+        unit_subtree=unit_subtree,
         consumers=[subscribers.make_consumer()],
         body_caps={"/api/v1/imports/": settings.import_max_bytes},
+        routers=[m.router for m in (api_units, api_officers, api_teams, api_response_teams, api_imports, api_erasure)],
     )
-    for module in (api_units, api_officers, api_teams, api_response_teams, api_imports):
-        app.include_router(module.router)
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     return app
 

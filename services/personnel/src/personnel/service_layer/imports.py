@@ -28,7 +28,7 @@ from personnel.domain.units import LEVEL_RANK, UnitVersion
 from personnel.domain.vocabulary import code_for, field_for
 
 from .commands import AddTeamMember, AppointOfficer, EstablishTeam, RegisterUnit
-from .officer_handlers import appointed_event, new_officer_id, officer_from
+from .officer_handlers import appointed_event, new_officer_id, officer_from, profile_event
 from .team_handlers import new_member_id, new_team_id
 from .unit_of_work import UnitOfWork
 
@@ -279,7 +279,7 @@ async def _check_and_write(uow: UnitOfWork, kind: Kind, good: list[tuple[int, An
             return errors
         officers: list[Officer] = [officer_from(c, c.officer_id or new_officer_id()) for _, c in good]
         await uow.officers.insert_many(officers)
-        events = [appointed_event(o) for o in officers]
+        events = [e for o in officers for e in (profile_event(o), appointed_event(o))]
     elif kind == "teams":
         if errors := await check_teams(uow, good):
             return errors

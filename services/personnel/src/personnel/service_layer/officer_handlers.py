@@ -15,6 +15,7 @@ from cds_contracts.personnel_officers import (
     OfficerTransferred,
 )
 from cds_contracts.personnel_response_teams import ResponseTeamMemberLeft
+from cds_contracts.profiles import OfficerProfileStated
 from personnel.domain import officers as rules
 from personnel.domain import response_teams
 from personnel.domain.errors import ConflictError, NotFoundError, RuleViolationError
@@ -66,9 +67,6 @@ def appointed_event(o: Officer, application_id: str | None = None) -> OfficerApp
     p = o.periods[0]
     return OfficerAppointed(
         officer_id=o.officer_id,
-        full_name=o.full_name,
-        birth_year=o.birth_year,
-        gender=o.gender,
         unit_id=p.unit_id,
         employment_category=o.employment_category,
         assignment=p.assignment,
@@ -76,6 +74,12 @@ def appointed_event(o: Officer, application_id: str | None = None) -> OfficerApp
         effective_date=p.valid_from,
         application_id=application_id,
     )
+
+
+def profile_event(o: Officer) -> OfficerProfileStated:
+    """The officer's name on the compacted profile topic: the only way it leaves personnel."""
+    assert o.full_name is not None, "an erased officer has no profile"
+    return OfficerProfileStated(officer_id=o.officer_id, full_name=o.full_name)
 
 
 async def appoint_officer(
@@ -87,6 +91,7 @@ async def appoint_officer(
     (await load_unit(uow, cmd.unit_id, lock=False)).require_active(cmd.effective_date)
     officer = officer_from(cmd, officer_id)
     await uow.officers.insert_many([officer])
+    await uow.publish(profile_event(officer), causation_id=causation_id)
     await uow.publish(appointed_event(officer, application_id), causation_id=causation_id)
     return officer
 
@@ -153,7 +158,6 @@ async def record_departure(uow: UnitOfWork, officer_id: str, cmd: RecordDepartur
             unit_id=officer.current.unit_id,
             effective_date=cmd.effective_date,
             reason=cmd.reason,
-            destination=cmd.destination,
         )
     )
     # A member who departs the public service leaves every incident-response team, in this transaction.
@@ -166,9 +170,14 @@ async def record_departure(uow: UnitOfWork, officer_id: str, cmd: RecordDepartur
         )
 
 
+PERSONAL_CORRECTIONS = frozenset({"full_name", "birth_year", "gender", "departure_destination"})
+
+
 async def correct_officer(uow: UnitOfWork, officer_id: str, cmd: CorrectOfficer) -> None:
     officer = await load_officer(uow, officer_id)
     changes = cmd.model_dump(exclude_unset=True, exclude={"note"})
+    if PERSONAL_CORRECTIONS & changes.keys() and await uow.officers.erased(officer_id):
+        raise ConflictError(f"officer {officer_id}'s personal data were erased; they cannot be set again")
     departure = {
         k: changes.pop(k) for k in ("departure_date", "departure_reason", "departure_destination") if k in changes
     }
@@ -193,17 +202,17 @@ async def correct_officer(uow: UnitOfWork, officer_id: str, cmd: CorrectOfficer)
     if not fields:
         raise RuleViolationError("a correction must change at least one field")
     await uow.officers.correct(officer, fields)
+    await uow.officers.note_correction(officer_id, sorted(fields), cmd.note, uow.actor)
     fixed = await load_officer(uow, officer_id)
-    await uow.publish(
-        OfficerCorrected(
-            officer_id=officer_id,
-            full_name=fixed.full_name,
-            birth_year=fixed.birth_year,
-            gender=fixed.gender,
-            employment_category=fixed.employment_category,
-            departure_date=fixed.departed_on,
-            departure_reason=fixed.departure_reason,
-            departure_destination=fixed.departure_destination,
-            note=cmd.note,
+    if fixed.full_name != officer.full_name:
+        await uow.publish(profile_event(fixed))
+    public = (fixed.employment_category, fixed.departed_on, fixed.departure_reason)
+    if public != (officer.employment_category, officer.departed_on, officer.departure_reason):
+        await uow.publish(
+            OfficerCorrected(
+                officer_id=officer_id,
+                employment_category=fixed.employment_category,
+                departure_date=fixed.departed_on,
+                departure_reason=fixed.departure_reason,
+            )
         )
-    )

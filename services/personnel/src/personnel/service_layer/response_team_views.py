@@ -61,7 +61,9 @@ async def team_detail(pool: asyncpg.Pool, team_id: str, now: dt.datetime, days: 
     return {
         **team,
         "active_members": [
-            {k: m[k] for k in ("officer_id", "full_name", "role", "joined_on")} for m in members if m["left_on"] is None
+            {k: m[k] for k in ("officer_id", "full_name", "role", "joined_on", "scope_unit")}
+            for m in members
+            if m["left_on"] is None
         ],
         "past_members": [m for m in members if m["left_on"] is not None],
         "upcoming_shifts": upcoming,

@@ -24,7 +24,7 @@ class Application:
 @dataclass(frozen=True)
 class CandidateRecord:
     candidate_id: str
-    full_name: str
+    full_name: str | None  # None once erased
     birth_year: int | None
     gender: Literal["female", "male", "other"] | None
     email: str | None

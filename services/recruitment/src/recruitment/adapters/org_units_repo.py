@@ -59,6 +59,19 @@ class OrgUnitRepository:
         )
         return bool(found)
 
+    async def subtree(self, scope_unit: str) -> frozenset[str]:
+        """scope_unit and every unit beneath it in the current tree (depth-bounded, cycle-safe)."""
+        rows = await self._conn.fetch(
+            """WITH RECURSIVE down AS (
+                   SELECT $1::text AS unit_id, 0 AS depth
+                   UNION
+                   SELECT o.unit_id, down.depth + 1 FROM org_units o JOIN down ON o.parent_id = down.unit_id
+                   WHERE down.depth < 64)
+               SELECT DISTINCT unit_id FROM down""",
+            scope_unit,
+        )
+        return frozenset(r["unit_id"] for r in rows)
+
     # --- written from personnel's events ---------------------------------------------------------------
 
     async def registered(

@@ -186,7 +186,7 @@ def _hire(row: asyncpg.Record) -> dict[str, Any] | None:
 async def application(pool: asyncpg.Pool, application_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow(
         """SELECT a.*, v.unit_id, v.function, c.full_name, c.birth_year, c.gender, c.email, c.phone, c.degree,
-                  c.degree_field
+                  c.degree_field, c.erased_at IS NOT NULL AS erased
            FROM applications a JOIN vacancies v USING (vacancy_id) JOIN candidates c USING (candidate_id)
            WHERE a.application_id = $1""",
         application_id,
@@ -198,7 +198,9 @@ async def application(pool: asyncpg.Pool, application_id: str) -> dict[str, Any]
            WHERE application_id = $1 ORDER BY id""",
         application_id,
     )
-    candidate = ("full_name", "birth_year", "gender", "email", "phone", "degree", "degree_field")
+    candidate = ("full_name", "birth_year", "gender", "email", "phone", "degree", "degree_field", "erased")
+    # Personal fields are for the editors of the vacancy's unit (cds_plumbing.personal).
+    whose = {"candidate_id": row["candidate_id"], "scope_unit": row["unit_id"]}
     return {
         "application_id": row["application_id"],
         "vacancy_id": row["vacancy_id"],
@@ -207,11 +209,11 @@ async def application(pool: asyncpg.Pool, application_id: str) -> dict[str, Any]
         "stage": row["stage"],
         "applied_at": row["applied_at"],
         "stage_changed_at": row["stage_changed_at"],
-        "candidate": {"candidate_id": row["candidate_id"], **{k: row[k] for k in candidate}},
+        "candidate": {**whose, **{k: row[k] for k in candidate}},
         "hire_status": row["hire_status"],
         "officer_id": row["officer_id"],
         "hire": _hire(row),
-        "stage_history": [dict(h) for h in history],
+        "stage_history": [{**dict(h), **whose} for h in history],
     }
 
 
@@ -225,7 +227,7 @@ async def list_applications(
 ) -> Page:
     rows = await pool.fetch(
         """SELECT a.application_id, a.vacancy_id, v.unit_id, a.candidate_id, c.full_name, a.stage, a.applied_at,
-                  a.stage_changed_at, a.hire_status, a.officer_id, count(*) OVER () AS total
+                  a.stage_changed_at, a.hire_status, a.officer_id, v.unit_id AS scope_unit, count(*) OVER () AS total
            FROM applications a JOIN vacancies v USING (vacancy_id) JOIN candidates c USING (candidate_id)
            WHERE ($1::text IS NULL OR a.vacancy_id = $1) AND ($2::text IS NULL OR a.stage = $2)
              AND ($3::text IS NULL OR a.hire_status = $3)
@@ -277,7 +279,7 @@ async def list_hires(
 
 async def departure(pool: asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow(
-        """SELECT d.officer_id, d.unit_id, d.departure_date, d.reason, d.destination, e.interview_id
+        """SELECT d.officer_id, d.unit_id, d.departure_date, d.reason, e.interview_id, d.unit_id AS scope_unit
            FROM departures d LEFT JOIN exit_interviews e USING (officer_id) WHERE d.officer_id = $1""",
         officer_id,
     )
@@ -288,7 +290,7 @@ async def list_departures(
     pool: asyncpg.Pool, unit_id: str | None, interviewed: bool | None, limit: int, offset: int
 ) -> Page:
     rows = await pool.fetch(
-        """SELECT d.officer_id, d.unit_id, d.departure_date, d.reason, d.destination, e.interview_id,
+        """SELECT d.officer_id, d.unit_id, d.departure_date, d.reason, e.interview_id, d.unit_id AS scope_unit,
                   count(*) OVER () AS total
            FROM departures d LEFT JOIN exit_interviews e USING (officer_id)
            WHERE ($1::text IS NULL OR d.unit_id = $1)
@@ -307,7 +309,7 @@ async def list_exit_interviews(
 ) -> Page:
     rows = await pool.fetch(
         """SELECT e.interview_id, e.officer_id, e.unit_id, e.departure_date, d.reason AS departure_reason,
-                  d.destination, e.reasons, e.interviewed_on, e.notes, count(*) OVER () AS total
+                  e.reasons, e.interviewed_on, e.notes, e.unit_id AS scope_unit, count(*) OVER () AS total
            FROM exit_interviews e JOIN departures d USING (officer_id)
            WHERE ($1::text IS NULL OR e.unit_id = $1) AND ($2::text IS NULL OR $2 = ANY(e.reasons))
              AND ($3::int IS NULL OR extract(year FROM e.departure_date) = $3)

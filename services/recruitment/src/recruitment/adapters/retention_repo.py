@@ -58,26 +58,23 @@ class RetentionRepository:
 
     # --- written from personnel's events ---------------------------------------------------------------
 
-    async def departed(self, officer_id: str, unit_id: str, day: dt.date, reason: str, destination: str | None) -> None:
+    async def departed(self, officer_id: str, unit_id: str, day: dt.date, reason: str) -> None:
         await self._conn.execute(
-            """INSERT INTO departures (officer_id, unit_id, departure_date, reason, destination)
-               VALUES ($1, $2, $3, $4, $5)
+            """INSERT INTO departures (officer_id, unit_id, departure_date, reason)
+               VALUES ($1, $2, $3, $4)
                ON CONFLICT (officer_id) DO UPDATE SET unit_id = EXCLUDED.unit_id,
-                   departure_date = EXCLUDED.departure_date, reason = EXCLUDED.reason,
-                   destination = EXCLUDED.destination, updated_at = now()""",
+                   departure_date = EXCLUDED.departure_date, reason = EXCLUDED.reason, updated_at = now()""",
             officer_id,
             unit_id,
             day,
             reason,
-            destination,
         )
 
-    async def corrected(self, officer_id: str, day: dt.date, reason: str | None, destination: str | None) -> None:
+    async def corrected(self, officer_id: str, day: dt.date, reason: str | None) -> None:
         await self._conn.execute(
-            """UPDATE departures SET departure_date = $2, reason = coalesce($3, reason), destination = $4,
-                   updated_at = now() WHERE officer_id = $1""",
+            """UPDATE departures SET departure_date = $2, reason = coalesce($3, reason), updated_at = now()
+               WHERE officer_id = $1""",
             officer_id,
             day,
             reason,
-            destination,
         )

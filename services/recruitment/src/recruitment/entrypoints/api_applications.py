@@ -1,6 +1,6 @@
 """/api/v1/applications: submit with the candidate's data, move through the pipeline, hire; /api/v1/hires:
-hires and personnel's answers (`?status=refused` lists the failed ones). Reads of applications show
-personal data and need a token (any role)."""
+hires and personnel's answers (`?status=refused` lists the failed ones). Candidate data are personal
+fields: see entrypoints.models."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from recruitment.service_layer import application_handlers as handlers
 from recruitment.service_layer.commands import ChangeStage, HireCandidate, SubmitApplication
 
 from .deps import Limit, Offset, Reader, page, pool, scoped, uow
+from .models import ApplicationDetail, ApplicationPage
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 hires = APIRouter(prefix="/api/v1/hires", tags=["applications"])
@@ -41,7 +42,7 @@ async def submit(cmd: SubmitApplication, request: Request, who: Writer) -> dict[
     return {"application_id": application_id, "stage": "applied"}
 
 
-@router.get("")
+@router.get("", response_model=ApplicationPage)
 async def list_applications(
     request: Request,
     who: Reader,
@@ -55,7 +56,7 @@ async def list_applications(
     return page(items, total, limit, offset)
 
 
-@router.get("/{application_id}")
+@router.get("/{application_id}", response_model=ApplicationDetail)
 async def get_application(application_id: Id, request: Request, who: Reader) -> dict[str, Any]:
     application = await queries.application(pool(request), application_id)
     if application is None:

@@ -16,6 +16,7 @@ from recruitment.service_layer import retention_handlers as handlers
 from recruitment.service_layer.commands import RecordExitInterview
 
 from .deps import Limit, Offset, Reader, page, pool, scoped, uow
+from .models import DeparturePage, DepartureRecord, ExitInterviewPage
 
 router = APIRouter(prefix="/api/v1/exit-interviews", tags=["retention"])
 departures = APIRouter(prefix="/api/v1/departures", tags=["retention"])
@@ -32,7 +33,7 @@ async def record(cmd: RecordExitInterview, request: Request, who: Writer) -> dic
     return {"interview_id": interview_id, "officer_id": cmd.officer_id}
 
 
-@router.get("")
+@router.get("", response_model=ExitInterviewPage)
 async def list_interviews(
     request: Request,
     who: Reader,  # free-text notes about a named officer: readers must identify themselves
@@ -46,7 +47,7 @@ async def list_interviews(
     return page(items, total, limit, offset)
 
 
-@departures.get("")
+@departures.get("", response_model=DeparturePage)
 async def list_departures(
     request: Request,
     unit_id: Id | None = None,
@@ -58,7 +59,7 @@ async def list_departures(
     return page(items, total, limit, offset)
 
 
-@departures.get("/{officer_id}")
+@departures.get("/{officer_id}", response_model=DepartureRecord)
 async def get_departure(officer_id: Id, request: Request) -> dict[str, Any]:
     departure = await queries.departure(pool(request), officer_id)
     if departure is None:

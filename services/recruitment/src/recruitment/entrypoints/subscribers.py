@@ -9,9 +9,12 @@ import logging
 from cds_contracts import Envelope
 from cds_contracts.personnel_officers import (
     OfficerAppointed,
+    OfficerAppointedV1,
     OfficerAppointmentRefused,
     OfficerCorrected,
+    OfficerCorrectedV1,
     OfficerDeparted,
+    OfficerDepartedV1,
 )
 from cds_contracts.personnel_org_units import (
     OrgUnitDissolved,
@@ -21,10 +24,12 @@ from cds_contracts.personnel_org_units import (
     OrgUnitsMerged,
     OrgUnitSplit,
 )
+from cds_contracts.topics import PERSONNEL_OFFICER_PROFILE
 from cds_plumbing.consumer import IdempotentConsumer
 from cds_plumbing.db import Connection
 from recruitment.adapters.org_units_repo import OrgUnitRepository
 from recruitment.adapters.retention_repo import RetentionRepository
+from recruitment.service_layer import erasure
 from recruitment.service_layer.application_handlers import record_hire_outcome
 from recruitment.service_layer.unit_of_work import on_connection
 
@@ -59,20 +64,27 @@ async def on_org_unit_dissolved(conn: Connection, event: OrgUnitDissolved, envel
     await OrgUnitRepository(conn).ceased([event.unit_id], event.effective_date)
 
 
-async def on_officer_departed(conn: Connection, event: OfficerDeparted, envelope: Envelope) -> None:
-    await RetentionRepository(conn).departed(
-        event.officer_id, event.unit_id, event.effective_date, event.reason, event.destination
-    )
+# v1 records still on the topic carry a destination (and a name): never stored here.
+async def on_officer_departed(conn: Connection, event: OfficerDeparted | OfficerDepartedV1, envelope: Envelope) -> None:
+    await RetentionRepository(conn).departed(event.officer_id, event.unit_id, event.effective_date, event.reason)
 
 
-async def on_officer_corrected(conn: Connection, event: OfficerCorrected, envelope: Envelope) -> None:
+async def on_officer_corrected(
+    conn: Connection, event: OfficerCorrected | OfficerCorrectedV1, envelope: Envelope
+) -> None:
     if event.departure_date is not None:
-        await RetentionRepository(conn).corrected(
-            event.officer_id, event.departure_date, event.departure_reason, event.departure_destination
-        )
+        await RetentionRepository(conn).corrected(event.officer_id, event.departure_date, event.departure_reason)
 
 
-async def on_officer_appointed(conn: Connection, event: OfficerAppointed, envelope: Envelope) -> None:
+async def on_officer_profile_erased(conn: Connection, officer_id: str) -> None:
+    """Personnel erased the officer: exit-interview notes about them go, and so does the candidate record
+    of the hire that made them an officer."""
+    await erasure.forget_officer(on_connection(conn, actor="personnel"), officer_id)
+
+
+async def on_officer_appointed(
+    conn: Connection, event: OfficerAppointed | OfficerAppointedV1, envelope: Envelope
+) -> None:
     if event.application_id is None:
         return  # an appointment made in personnel directly, not an answer to a hire
     repos = on_connection(conn, actor=envelope.actor, correlation_id=envelope.correlation_id)
@@ -97,7 +109,11 @@ def make_consumer(name: str = CONSUMER_NAME) -> IdempotentConsumer:
     consumer.on(OrgUnitSplit)(on_org_unit_split)
     consumer.on(OrgUnitDissolved)(on_org_unit_dissolved)
     consumer.on(OfficerDeparted)(on_officer_departed)
+    consumer.on(OfficerDepartedV1)(on_officer_departed)
     consumer.on(OfficerCorrected)(on_officer_corrected)
+    consumer.on(OfficerCorrectedV1)(on_officer_corrected)
     consumer.on(OfficerAppointed)(on_officer_appointed)
+    consumer.on(OfficerAppointedV1)(on_officer_appointed)
+    consumer.on_tombstone(PERSONNEL_OFFICER_PROFILE)(on_officer_profile_erased)
     consumer.on(OfficerAppointmentRefused)(on_officer_appointment_refused)
     return consumer

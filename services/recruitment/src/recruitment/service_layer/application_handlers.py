@@ -7,6 +7,7 @@ import logging
 import uuid
 
 from cds_contracts import Envelope
+from cds_contracts.profiles import CANDIDATE_PROFILE_ERASED, CandidateProfileStated
 from cds_contracts.recruitment import (
     ApplicationStageChanged,
     ApplicationSubmitted,
@@ -16,6 +17,7 @@ from cds_contracts.recruitment import (
     VacancyClosed,
     VacancyReopened,
 )
+from cds_contracts.topics import RECRUITMENT_CANDIDATE_PROFILE
 from recruitment.adapters.applications_repo import Application, CandidateRecord
 from recruitment.domain import pipeline
 from recruitment.domain import vacancies as vacancy_rules
@@ -82,7 +84,6 @@ async def _move(uow: UnitOfWork, application: Application, to_stage: Stage, reas
             from_stage=application.stage,
             to_stage=to_stage,
             changed_at=at,
-            reason=reason,
         )
     )
 
@@ -102,16 +103,25 @@ async def hire(uow: UnitOfWork, application_id: str, cmd: HireCandidate) -> None
     await uow.applications.request_hire(
         application_id, cmd.employment_category, cmd.assignment, functions, cmd.hired_on, clock.now()
     )
+    if candidate.full_name is None:
+        raise ConflictError(f"candidate {application.candidate_id}'s personal data were erased; they cannot be hired")
+    # The name goes to personnel on the compacted profile topic, emptied once personnel has answered.
+    await uow.publish(
+        CandidateProfileStated(
+            candidate_id=candidate.candidate_id,
+            full_name=candidate.full_name,
+            birth_year=candidate.birth_year,
+            gender=candidate.gender,
+        )
+    )
     await uow.publish(
         CandidateHired(
             application_id=application_id,
+            candidate_id=application.candidate_id,
             vacancy_id=vacancy.vacancy_id,
             unit_id=vacancy.unit_id,
             function=vacancy.function,
             policy_ids=vacancy.policy_ids,
-            full_name=candidate.full_name,
-            birth_year=candidate.birth_year,
-            gender=candidate.gender,
             employment_category=cmd.employment_category,
             assignment=cmd.assignment,
             functions=tuple(functions),
@@ -156,6 +166,8 @@ async def record_hire_outcome(
         ),
         causation_id=envelope.event_id,
     )
+    # Personnel has answered: the hand-off copy of the candidate's data leaves the profile topic.
+    await repos.forget(RECRUITMENT_CANDIDATE_PROFILE, application.candidate_id, type=CANDIDATE_PROFILE_ERASED)
     if not appointed:
         await _reopen_if_no_longer_filled(repos, envelope, application.vacancy_id, reason)
 

@@ -1,4 +1,7 @@
-"""Projection of officer events into officers, officer_periods, officer_qualifications and officer_certificates."""
+"""Projection of officer events into officers, officer_periods, officer_qualifications and officer_certificates.
+
+No personal data: the v1 events still on the topic carry a name, birth year, gender and destination, which
+are not stored (reporting's figures need none of them)."""
 
 from __future__ import annotations
 
@@ -6,10 +9,13 @@ import uuid
 
 from cds_contracts.personnel_officers import (
     OfficerAppointed,
+    OfficerAppointedV1,
     OfficerAssignmentChanged,
     OfficerCertificateAdded,
     OfficerCorrected,
+    OfficerCorrectedV1,
     OfficerDeparted,
+    OfficerDepartedV1,
     OfficerQualificationAdded,
     OfficerTransferred,
 )
@@ -21,17 +27,13 @@ from . import periods
 TABLE = "officer_periods"
 
 
-async def appointed(conn: Connection, e: OfficerAppointed) -> None:
+async def appointed(conn: Connection, e: OfficerAppointed | OfficerAppointedV1) -> None:
     # An appointment (also a re-appointment) clears any earlier departure.
     await conn.execute(
-        """INSERT INTO officers (officer_id, full_name, birth_year, gender, employment_category)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (officer_id) DO UPDATE SET full_name = $2, birth_year = $3, gender = $4,
-             employment_category = $5, departure_date = NULL, departure_reason = NULL, departure_destination = NULL""",
+        """INSERT INTO officers (officer_id, employment_category) VALUES ($1, $2)
+           ON CONFLICT (officer_id) DO UPDATE SET employment_category = $2, departure_date = NULL,
+             departure_reason = NULL""",
         e.officer_id,
-        e.full_name,
-        e.birth_year,
-        e.gender,
         e.employment_category,
     )
     values = {"unit_id": e.unit_id, "assignment": e.assignment, "functions": list(e.functions)}
@@ -48,28 +50,20 @@ async def transferred(conn: Connection, e: OfficerTransferred) -> None:
     await periods.change(conn, TABLE, {"officer_id": e.officer_id}, e.effective_date, values, may_open=False)
 
 
-async def departed(conn: Connection, e: OfficerDeparted) -> None:
+async def departed(conn: Connection, e: OfficerDeparted | OfficerDepartedV1) -> None:
     await periods.close(conn, TABLE, {"officer_id": e.officer_id}, e.effective_date)
     await conn.execute(
-        """UPDATE officers SET departure_date = $2, departure_reason = $3, departure_destination = $4
-           WHERE officer_id = $1""",
+        "UPDATE officers SET departure_date = $2, departure_reason = $3 WHERE officer_id = $1",
         e.officer_id,
         e.effective_date,
         e.reason,
-        e.destination,
     )
 
 
-async def corrected(conn: Connection, e: OfficerCorrected) -> None:
+async def corrected(conn: Connection, e: OfficerCorrected | OfficerCorrectedV1) -> None:
     before = await conn.fetchval("SELECT departure_date FROM officers WHERE officer_id = $1", e.officer_id)
     await conn.execute(
-        """UPDATE officers SET full_name = $2, birth_year = $3, gender = $4, employment_category = $5
-           WHERE officer_id = $1""",
-        e.officer_id,
-        e.full_name,
-        e.birth_year,
-        e.gender,
-        e.employment_category,
+        "UPDATE officers SET employment_category = $2 WHERE officer_id = $1", e.officer_id, e.employment_category
     )
     if e.departure_date is None:
         return
@@ -77,13 +71,11 @@ async def corrected(conn: Connection, e: OfficerCorrected) -> None:
         # A corrected departure date moves the end of the officer's last period with it.
         await periods.set_end(conn, TABLE, {"officer_id": e.officer_id}, day_before(e.departure_date))
     await conn.execute(
-        """UPDATE officers SET departure_date = $2, departure_reason = coalesce($3, departure_reason),
-             departure_destination = $4
+        """UPDATE officers SET departure_date = $2, departure_reason = coalesce($3, departure_reason)
            WHERE officer_id = $1""",
         e.officer_id,
         e.departure_date,
         e.departure_reason,
-        e.departure_destination,
     )
 
 

@@ -65,7 +65,7 @@ async def submitted(conn: Connection, e: r.ApplicationSubmitted) -> None:
     await _reached(conn, e.application_id, "applied", e.applied_at)
 
 
-async def stage_changed(conn: Connection, e: r.ApplicationStageChanged) -> None:
+async def stage_changed(conn: Connection, e: r.ApplicationStageChanged | r.ApplicationStageChangedV1) -> None:
     await conn.execute("UPDATE applications SET stage = $2 WHERE application_id = $1", e.application_id, e.to_stage)
     await _reached(conn, e.application_id, e.to_stage, e.changed_at)
 
@@ -76,7 +76,7 @@ async def _reached(conn: Connection, application_id: str, stage: str, at: dt.dat
     )
 
 
-async def hired(conn: Connection, e: r.CandidateHired) -> None:
+async def hired(conn: Connection, e: r.CandidateHired | r.CandidateHiredV1) -> None:
     await conn.execute(
         """INSERT INTO hires (application_id, vacancy_id, unit_id, function, policy_ids, hired_on)
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id) DO NOTHING""",

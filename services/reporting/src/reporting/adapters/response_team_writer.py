@@ -64,7 +64,7 @@ async def shift_reassigned(conn: Connection, e: rt.OnCallShiftReassigned) -> Non
     )
 
 
-async def shift_cancelled(conn: Connection, e: rt.OnCallShiftCancelled) -> None:
+async def shift_cancelled(conn: Connection, e: rt.OnCallShiftCancelled | rt.OnCallShiftCancelledV1) -> None:
     await conn.execute("UPDATE oncall_shifts SET cancelled = true WHERE shift_id = $1", e.shift_id)
 
 

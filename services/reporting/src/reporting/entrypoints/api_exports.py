@@ -63,7 +63,7 @@ async def export(
     spec, fmt = _spec(file)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     try:
-        body = await get_view(request.app, spec.path, params)
+        body = await get_view(request, spec.path, params)
     except ViewError as exc:
         raise HTTPException(exc.status, exc.detail) from exc
     return _attachment(spec, body, fmt, lang)

@@ -98,14 +98,14 @@ async def overview(request: Request, sl: SliceQuery, as_of: AsOf = None) -> dict
     extra = {"attainment": [("year", str(when.year))]}
     try:
         bodies = await asyncio.gather(
-            *(get_view(request.app, path, params + extra.get(name, [])) for name, path in SOURCES.items())
+            *(get_view(request, path, params + extra.get(name, [])) for name, path in SOURCES.items())
         )
         by_name = dict(zip(SOURCES, bodies, strict=True))
         # Early in a year its plan may not be adopted yet: the card then shows the latest plan before it.
         for year in range(when.year - 1, when.year - 1 - PLAN_LOOKBACK_YEARS, -1):
             if by_name["attainment"].get("plan_revision") is not None:
                 break
-            earlier = await get_view(request.app, SOURCES["attainment"], [*params, ("year", str(year))])
+            earlier = await get_view(request, SOURCES["attainment"], [*params, ("year", str(year))])
             if earlier.get("plan_revision") is not None:
                 by_name["attainment"] = earlier
     except ViewError as exc:

@@ -44,7 +44,7 @@ Admin = Annotated[Principal, Depends(province_admin)]
 )
 async def take(request: Request, response: Response, ctx: Ctx, body: SnapshotRequest, admin: Admin) -> dict[str, Any]:
     async def fetch(path: str, query: Sequence[tuple[str, str]]) -> dict[str, Any]:
-        return await get_view(request.app, path, query)
+        return await get_view(request, path, query)
 
     sl = Slice(unit_id=body.unit_id, sectors=tuple(body.sectors), levels=tuple(body.levels))
     try:

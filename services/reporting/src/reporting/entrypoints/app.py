@@ -29,17 +29,22 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
     """The service app; tests pass their own settings and a registry mapping events to fresh topics."""
     consumer = make_consumer(settings.consumer_name, before_batch=use_active_schema, registry=registry)
-    app = create_service_app(settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer])
+    api_routers = [
+        api.router,
+        api_training.router,
+        api_recruitment.router,
+        api_readiness.router,
+        api_overview.router,
+        api_exports.router,
+        api_trends.router,
+        api_snapshots.router,
+    ]
+    app = create_service_app(
+        settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer], routers=api_routers
+    )
     app.state.projection_source = api.ProjectionSource(consumer.name, tuple(consumer.topics))
-    app.include_router(api.router)
-    app.include_router(api_training.router)
-    app.include_router(api_recruitment.router)
-    app.include_router(api_readiness.router)
-    app.include_router(api_overview.router)
-    app.include_router(api_exports.router)
-    app.include_router(dashboard.router)
-    app.include_router(api_trends.router)
-    app.include_router(api_snapshots.router)
+    app.state.dashboard_settings = settings
+    app.include_router(dashboard.router)  # the page and its files are open; every figure it shows needs a token
     return app
 
 

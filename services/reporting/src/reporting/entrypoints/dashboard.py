@@ -1,12 +1,13 @@
 """The provincial dashboard: static HTML, JS modules and CSS shipped inside the package (no CDN, no build).
 
-The page reads the /api/v1 views from the browser, so it needs nothing from the server but its files."""
+The page reads the /api/v1 views from the browser with the signed-in person's bearer token (static/session.js),
+so it needs nothing from the server but its files and the sign-in settings (config.json)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from reporting.domain.labels import ENUMS
@@ -46,6 +47,17 @@ async def code_labels() -> JSONResponse:
     """The shared code labels (sector, level, kind, ...), so the page words codes exactly like the exports."""
     body = {enum: {code: {"vi": vi, "en": en} for code, (vi, en) in codes.items()} for enum, codes in ENUMS.items()}
     return JSONResponse(body, headers=NO_STALE)
+
+
+@router.get("/dashboard/config.json")
+async def sign_in_config(request: Request) -> JSONResponse:
+    """How the page signs a person in: the identity provider (OIDC, authorization code + PKCE), if any.
+    Public by nature: the browser needs it before it has a token, and it holds no secret."""
+    settings = request.app.state.dashboard_settings
+    oidc = None
+    if settings.oidc_issuer:
+        oidc = {"issuer": settings.oidc_issuer, "client_id": settings.oidc_client_id, "scope": settings.oidc_scope}
+    return JSONResponse({"oidc": oidc}, headers=NO_STALE)
 
 
 @router.get("/dashboard/{name}")

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Request
 
 
 class ViewError(Exception):
@@ -22,11 +22,13 @@ class ViewError(Exception):
 
 
 async def get_view(
-    app: FastAPI, path: str, params: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] = ()
+    request: Request, path: str, params: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] = ()
 ) -> dict[str, Any]:
-    """GET `path` (e.g. "/api/v1/officers/headcount") on `app` without a network hop."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting.internal") as client:
+    """GET `path` (e.g. "/api/v1/officers/headcount") on the request's app without a network hop, with the
+    caller's own bearer token: the view answers exactly what the caller may see."""
+    transport = httpx.ASGITransport(app=request.app)
+    headers = {"Authorization": request.headers.get("authorization", "")}
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting.internal", headers=headers) as client:
         response = await client.get(path, params=params)  # type: ignore[arg-type]
     if response.status_code != 200:
         try:

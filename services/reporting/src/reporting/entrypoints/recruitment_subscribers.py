@@ -35,11 +35,15 @@ async def on_application_submitted(conn: Connection, event: r.ApplicationSubmitt
     await w.submitted(conn, event)
 
 
-async def on_application_stage_changed(conn: Connection, event: r.ApplicationStageChanged, envelope: Envelope) -> None:
+async def on_application_stage_changed(
+    conn: Connection, event: r.ApplicationStageChanged | r.ApplicationStageChangedV1, envelope: Envelope
+) -> None:
     await w.stage_changed(conn, event)
 
 
-async def on_candidate_hired(conn: Connection, event: r.CandidateHired, envelope: Envelope) -> None:
+async def on_candidate_hired(
+    conn: Connection, event: r.CandidateHired | r.CandidateHiredV1, envelope: Envelope
+) -> None:
     await w.hired(conn, event)
 
 
@@ -59,7 +63,9 @@ RECRUITMENT_SUBSCRIBERS: dict[type[Event], Handler] = {
     r.VacancyReopened: on_vacancy_reopened,
     r.ApplicationSubmitted: on_application_submitted,
     r.ApplicationStageChanged: on_application_stage_changed,
+    r.ApplicationStageChangedV1: on_application_stage_changed,  # its free-text reason is not stored
     r.CandidateHired: on_candidate_hired,
+    r.CandidateHiredV1: on_candidate_hired,  # its name, birth year and gender are not stored
     r.HireOutcomeRecorded: on_hire_outcome_recorded,
     r.ExitInterviewRecorded: on_exit_interview_recorded,
 }

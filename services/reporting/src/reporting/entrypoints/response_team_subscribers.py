@@ -35,7 +35,9 @@ async def on_on_call_shift_reassigned(conn: Connection, event: rt.OnCallShiftRea
     await w.shift_reassigned(conn, event)
 
 
-async def on_on_call_shift_cancelled(conn: Connection, event: rt.OnCallShiftCancelled, envelope: Envelope) -> None:
+async def on_on_call_shift_cancelled(
+    conn: Connection, event: rt.OnCallShiftCancelled | rt.OnCallShiftCancelledV1, envelope: Envelope
+) -> None:
     await w.shift_cancelled(conn, event)
 
 
@@ -59,6 +61,7 @@ RESPONSE_TEAM_SUBSCRIBERS: dict[type[Event], Handler] = {
     rt.OnCallShiftScheduled: on_on_call_shift_scheduled,
     rt.OnCallShiftReassigned: on_on_call_shift_reassigned,
     rt.OnCallShiftCancelled: on_on_call_shift_cancelled,
+    rt.OnCallShiftCancelledV1: on_on_call_shift_cancelled,
     rt.IncidentReported: on_incident_reported,
     rt.IncidentAcknowledged: on_incident_acknowledged,
     rt.IncidentResolved: on_incident_resolved,

@@ -9,10 +9,13 @@ from __future__ import annotations
 from cds_contracts import REGISTRY, Envelope, Event, Registry
 from cds_contracts.personnel_officers import (
     OfficerAppointed,
+    OfficerAppointedV1,
     OfficerAssignmentChanged,
     OfficerCertificateAdded,
     OfficerCorrected,
+    OfficerCorrectedV1,
     OfficerDeparted,
+    OfficerDepartedV1,
     OfficerQualificationAdded,
     OfficerTransferred,
 )
@@ -62,7 +65,9 @@ async def on_org_unit_dissolved(conn: Connection, event: OrgUnitDissolved, envel
     await unit_writer.dissolved(conn, event)
 
 
-async def on_officer_appointed(conn: Connection, event: OfficerAppointed, envelope: Envelope) -> None:
+async def on_officer_appointed(
+    conn: Connection, event: OfficerAppointed | OfficerAppointedV1, envelope: Envelope
+) -> None:
     await officer_writer.appointed(conn, event)
     if event.application_id is not None:  # a hire from recruitment: counted in hires per month
         await recruitment_writer.officer_hired(conn, event.officer_id, event.application_id, event.effective_date)
@@ -76,11 +81,13 @@ async def on_officer_transferred(conn: Connection, event: OfficerTransferred, en
     await officer_writer.transferred(conn, event)
 
 
-async def on_officer_departed(conn: Connection, event: OfficerDeparted, envelope: Envelope) -> None:
+async def on_officer_departed(conn: Connection, event: OfficerDeparted | OfficerDepartedV1, envelope: Envelope) -> None:
     await officer_writer.departed(conn, event)
 
 
-async def on_officer_corrected(conn: Connection, event: OfficerCorrected, envelope: Envelope) -> None:
+async def on_officer_corrected(
+    conn: Connection, event: OfficerCorrected | OfficerCorrectedV1, envelope: Envelope
+) -> None:
     await officer_writer.corrected(conn, event)
 
 
@@ -120,10 +127,13 @@ SUBSCRIBERS: dict[type[Event], Handler] = {
     OrgUnitSplit: on_org_unit_split,
     OrgUnitDissolved: on_org_unit_dissolved,
     OfficerAppointed: on_officer_appointed,
+    OfficerAppointedV1: on_officer_appointed,  # v1 records: name, birth year and gender are not stored
     OfficerAssignmentChanged: on_officer_assignment_changed,
     OfficerTransferred: on_officer_transferred,
     OfficerDeparted: on_officer_departed,
+    OfficerDepartedV1: on_officer_departed,  # v1: the destination is not stored
     OfficerCorrected: on_officer_corrected,
+    OfficerCorrectedV1: on_officer_corrected,  # v1: name, birth year, gender, destination, note not stored
     OfficerQualificationAdded: on_officer_qualification_added,
     OfficerCertificateAdded: on_officer_certificate_added,
     CommunityTeamEstablished: on_community_team_established,

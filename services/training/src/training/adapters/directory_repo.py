@@ -2,13 +2,23 @@
 
 Every writer is an upsert, because topics are not ordered with each other (a merge naming a unit may
 arrive before that unit's registration, an officer before its unit) and a redelivered event must not fail.
+An officer's name comes only from personnel's profile topic and goes with its tombstone; the personal
+fields of v1 officer events still on the topic are never stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from cds_contracts.personnel_officers import OfficerAppointed, OfficerCorrected, OfficerDeparted, OfficerTransferred
+from cds_contracts.personnel_officers import (
+    OfficerAppointed,
+    OfficerAppointedV1,
+    OfficerCorrected,
+    OfficerCorrectedV1,
+    OfficerDeparted,
+    OfficerDepartedV1,
+    OfficerTransferred,
+)
 from cds_contracts.personnel_org_units import (
     OrgUnitDissolved,
     OrgUnitMoved,
@@ -17,6 +27,7 @@ from cds_contracts.personnel_org_units import (
     OrgUnitsMerged,
     OrgUnitSplit,
 )
+from cds_contracts.profiles import OfficerProfileStated
 from cds_plumbing.db import Connection
 from training.domain.directory import KnownOfficer
 from training.domain.periods import day_before
@@ -132,15 +143,30 @@ async def unit_dissolved(conn: Connection, e: OrgUnitDissolved) -> None:
     await _end_units(conn, [e.unit_id], e.effective_date, [])
 
 
-async def officer_appointed(conn: Connection, e: OfficerAppointed) -> None:
+async def officer_appointed(conn: Connection, e: OfficerAppointed | OfficerAppointedV1) -> None:
     await conn.execute(
-        """INSERT INTO known_officers (officer_id, full_name, unit_id, appointed_on) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (officer_id) DO UPDATE SET full_name = EXCLUDED.full_name, unit_id = EXCLUDED.unit_id,
+        """INSERT INTO known_officers (officer_id, unit_id, appointed_on) VALUES ($1, $2, $3)
+           ON CONFLICT (officer_id) DO UPDATE SET unit_id = EXCLUDED.unit_id,
                appointed_on = EXCLUDED.appointed_on, updated_at = now()""",
         e.officer_id,
-        e.full_name,
         e.unit_id,
         e.effective_date,
+    )
+
+
+async def officer_profile_stated(conn: Connection, e: OfficerProfileStated) -> None:
+    await conn.execute(
+        """INSERT INTO known_officers (officer_id, full_name) VALUES ($1, $2)
+           ON CONFLICT (officer_id) DO UPDATE SET full_name = EXCLUDED.full_name, updated_at = now()""",
+        e.officer_id,
+        e.full_name,
+    )
+
+
+async def officer_profile_erased(conn: Connection, officer_id: str) -> None:
+    """Personnel erased the officer: training forgets the name, keeps the training record (ids, results)."""
+    await conn.execute(
+        "UPDATE known_officers SET full_name = NULL, updated_at = now() WHERE officer_id = $1", officer_id
     )
 
 
@@ -154,7 +180,7 @@ async def officer_transferred(conn: Connection, e: OfficerTransferred) -> None:
     )
 
 
-async def officer_departed(conn: Connection, e: OfficerDeparted) -> None:
+async def officer_departed(conn: Connection, e: OfficerDeparted | OfficerDepartedV1) -> None:
     await conn.execute(
         """INSERT INTO known_officers (officer_id, unit_id, departed_on) VALUES ($1, $2, $3)
            ON CONFLICT (officer_id) DO UPDATE SET departed_on = EXCLUDED.departed_on,
@@ -165,13 +191,11 @@ async def officer_departed(conn: Connection, e: OfficerDeparted) -> None:
     )
 
 
-async def officer_corrected(conn: Connection, e: OfficerCorrected) -> None:
+async def officer_corrected(conn: Connection, e: OfficerCorrected | OfficerCorrectedV1) -> None:
     """Carries the corrected record in full: the departure date is set, moved or cleared with it."""
     await conn.execute(
-        """INSERT INTO known_officers (officer_id, full_name, departed_on) VALUES ($1, $2, $3)
-           ON CONFLICT (officer_id) DO UPDATE SET full_name = EXCLUDED.full_name,
-               departed_on = EXCLUDED.departed_on, updated_at = now()""",
+        """INSERT INTO known_officers (officer_id, departed_on) VALUES ($1, $2)
+           ON CONFLICT (officer_id) DO UPDATE SET departed_on = EXCLUDED.departed_on, updated_at = now()""",
         e.officer_id,
-        e.full_name,
         e.departure_date,
     )

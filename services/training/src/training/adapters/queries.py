@@ -74,6 +74,7 @@ async def training_class(pool: asyncpg.Pool, class_id: str) -> dict[str, Any] | 
         return None
     enrolments = await pool.fetch(
         """SELECT e.officer_id, o.full_name, e.unit_id, e.level, e.enrolled_on, e.status, e.withdrawn_on,
+                  coalesce(o.unit_id, e.unit_id) AS scope_unit,
                   (SELECT count(*) FROM attendance a WHERE a.class_id = e.class_id AND a.officer_id = e.officer_id
                      AND a.present) AS sessions_attended,
                   (SELECT coalesce(sum(hours), 0) FROM attendance a WHERE a.class_id = e.class_id
@@ -158,7 +159,8 @@ async def drill(pool: asyncpg.Pool, drill_id: str) -> dict[str, Any] | None:
 async def known_officer(pool: asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
     """Training's view of an officer (from personnel's events) and their training record."""
     row = await pool.fetchrow(
-        """SELECT o.officer_id, o.full_name, o.unit_id, u.level AS unit_level, o.appointed_on, o.departed_on,
+        """SELECT o.officer_id, o.full_name, o.unit_id, o.unit_id AS scope_unit, u.level AS unit_level,
+                  o.appointed_on, o.departed_on,
                   CASE WHEN o.departed_on IS NULL THEN 'serving' ELSE 'departed' END AS status
            FROM known_officers o LEFT JOIN known_units u ON u.unit_id = o.unit_id WHERE o.officer_id = $1""",
         officer_id,

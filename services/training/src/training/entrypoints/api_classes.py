@@ -24,6 +24,7 @@ from training.service_layer.commands import (
 )
 
 from .deps import Limit, Offset, page, pool, scoped, uow
+from .models import TrainingClass
 
 router = APIRouter(prefix="/api/v1/classes", tags=["classes"])
 
@@ -60,7 +61,7 @@ async def list_classes(
     return page(items, total, limit, offset)
 
 
-@router.get("/{class_id}")
+@router.get("/{class_id}", response_model=TrainingClass)
 async def get_class(class_id: Id, request: Request) -> dict[str, Any]:
     found = await queries.training_class(pool(request), class_id)
     if found is None:

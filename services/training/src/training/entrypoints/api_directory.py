@@ -11,11 +11,12 @@ from training.adapters import queries
 from training.domain.errors import NotFoundError
 
 from .deps import Limit, Offset, page, pool
+from .models import KnownOfficer
 
 router = APIRouter(prefix="/api/v1", tags=["officers"])
 
 
-@router.get("/officers/{officer_id}")
+@router.get("/officers/{officer_id}", response_model=KnownOfficer)
 async def get_officer(officer_id: Id, request: Request) -> dict[str, Any]:
     """The officer as training knows them from personnel's events, with classes and certificates."""
     found = await queries.known_officer(pool(request), officer_id)

@@ -29,15 +29,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with app.state.runtime.pool.acquire() as conn:
             return target_unit in await DirectoryRepository(conn).descendants(scope_unit)
 
+    async def unit_subtree(scope_unit: str) -> frozenset[str]:
+        """The units whose officers' names a unit editor sees: its unit and every unit under it."""
+        async with app.state.runtime.pool.acquire() as conn:
+            return frozenset({scope_unit} | await DirectoryRepository(conn).descendants(scope_unit))
+
     app = create_service_app(
         settings,
         title="Training service",
         migrations=MIGRATIONS,
         consumers=[make_consumer(settings.consumer_name)],
         unit_scope=unit_scope,
+        unit_subtree=unit_subtree,
+        routers=[m.router for m in (api_programmes, api_plans, api_classes, api_drills, api_directory)],
     )
-    for module in (api_programmes, api_plans, api_classes, api_drills, api_directory):
-        app.include_router(module.router)
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     return app
 

@@ -7,7 +7,15 @@ them assumes an order between topics (see adapters.directory_repo).
 from __future__ import annotations
 
 from cds_contracts import Envelope, Event
-from cds_contracts.personnel_officers import OfficerAppointed, OfficerCorrected, OfficerDeparted, OfficerTransferred
+from cds_contracts.personnel_officers import (
+    OfficerAppointed,
+    OfficerAppointedV1,
+    OfficerCorrected,
+    OfficerCorrectedV1,
+    OfficerDeparted,
+    OfficerDepartedV1,
+    OfficerTransferred,
+)
 from cds_contracts.personnel_org_units import (
     OrgUnitDissolved,
     OrgUnitMoved,
@@ -16,6 +24,8 @@ from cds_contracts.personnel_org_units import (
     OrgUnitsMerged,
     OrgUnitSplit,
 )
+from cds_contracts.profiles import OfficerProfileStated
+from cds_contracts.topics import PERSONNEL_OFFICER_PROFILE
 from cds_plumbing.consumer import Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
 from training.adapters import directory_repo as directory
@@ -47,7 +57,9 @@ async def on_org_unit_dissolved(conn: Connection, event: OrgUnitDissolved, envel
     await directory.unit_dissolved(conn, event)
 
 
-async def on_officer_appointed(conn: Connection, event: OfficerAppointed, envelope: Envelope) -> None:
+async def on_officer_appointed(
+    conn: Connection, event: OfficerAppointed | OfficerAppointedV1, envelope: Envelope
+) -> None:
     await directory.officer_appointed(conn, event)
 
 
@@ -55,12 +67,18 @@ async def on_officer_transferred(conn: Connection, event: OfficerTransferred, en
     await directory.officer_transferred(conn, event)
 
 
-async def on_officer_departed(conn: Connection, event: OfficerDeparted, envelope: Envelope) -> None:
+async def on_officer_departed(conn: Connection, event: OfficerDeparted | OfficerDepartedV1, envelope: Envelope) -> None:
     await directory.officer_departed(conn, event)
 
 
-async def on_officer_corrected(conn: Connection, event: OfficerCorrected, envelope: Envelope) -> None:
+async def on_officer_corrected(
+    conn: Connection, event: OfficerCorrected | OfficerCorrectedV1, envelope: Envelope
+) -> None:
     await directory.officer_corrected(conn, event)
+
+
+async def on_officer_profile_stated(conn: Connection, event: OfficerProfileStated, envelope: Envelope) -> None:
+    await directory.officer_profile_stated(conn, event)
 
 
 SUBSCRIBERS: dict[type[Event], Handler] = {
@@ -71,9 +89,13 @@ SUBSCRIBERS: dict[type[Event], Handler] = {
     OrgUnitSplit: on_org_unit_split,
     OrgUnitDissolved: on_org_unit_dissolved,
     OfficerAppointed: on_officer_appointed,
+    OfficerAppointedV1: on_officer_appointed,
     OfficerTransferred: on_officer_transferred,
     OfficerDeparted: on_officer_departed,
+    OfficerDepartedV1: on_officer_departed,
     OfficerCorrected: on_officer_corrected,
+    OfficerCorrectedV1: on_officer_corrected,
+    OfficerProfileStated: on_officer_profile_stated,
 }
 
 
@@ -82,4 +104,5 @@ def make_consumer(name: str = CONSUMER_NAME) -> IdempotentConsumer:
     consumer = IdempotentConsumer(name)
     for model, handler in SUBSCRIBERS.items():
         consumer.on(model)(handler)
+    consumer.on_tombstone(PERSONNEL_OFFICER_PROFILE)(directory.officer_profile_erased)
     return consumer

@@ -1,10 +1,12 @@
 // The dashboard: filters (day, unit, sector, level) kept in the URL; every change reloads every panel.
 // Sector and level are single-select, but a link may carry several of each (the API takes them
 // repeated): they are kept, sent and written back as they came until the visitor picks another.
-import { ApiError, getJson } from "./api.js";
+import { ApiError, download, getJson, onUnauthorized } from "./api.js";
 import { h } from "./dom.js";
 import { dateTime, initialLang, label, lang, setLang, t, translate } from "./i18n.js";
 import { PANELS } from "./panels.js";
+import * as session from "./session.js";
+import { showSignIn } from "./signin.js";
 import { setUnits } from "./units.js";
 
 const SECTORS = ["party_agency", "state_agency", "peoples_committee", "public_service_unit", "other"];
@@ -19,6 +21,7 @@ let tree = null; // {units} | {error}
 let notice = null; // [message key, vars] shown under the filters
 let generation = 0; // responses of an older filter state are dropped when they arrive late
 let requests = new Map(); // path -> pending body of this generation: panels reading one view share a request
+let oidc = null; // the identity provider the service names (config.json), if any
 
 function todayInProvince() {
   // en-CA formats a date as YYYY-MM-DD; the province's day, whatever the browser's zone
@@ -157,9 +160,13 @@ function renderExports() {
             {
               class: "btn export",
               href: `/api/v1/exports/${panel.table}.${fmt}?${query({ lang: lang() })}`,
-              download: true,
               "data-export": `${panel.table}.${fmt}`,
               "aria-label": t(`export_${fmt}`, { table: title }),
+              // The export needs the token, which a plain link would not send: fetch it, then save the blob.
+              onclick: (e) => {
+                e.preventDefault();
+                download(e.currentTarget.href, `${panel.table}.${fmt}`).catch((error) => console.error(error));
+              },
             },
             fmt.toUpperCase(),
           ),
@@ -193,6 +200,21 @@ async function loadPanel(panel, gen, again = false) {
   results.set(panel.id, result);
   renderPanel(panel);
   renderFreshness();
+}
+
+/** The service refused the token (expired, revoked): drop it, say so, and reload once signed in again. */
+async function expired() {
+  generation++; // answers still in flight belong to the old session
+  session.signOut();
+  await showSignIn(oidc, "expired");
+  loadAll();
+}
+
+async function signOut() {
+  generation++;
+  session.signOut();
+  await showSignIn(oidc);
+  loadAll();
 }
 
 async function loadAll() {
@@ -235,7 +257,7 @@ function rerender() {
   renderFreshness();
 }
 
-function start() {
+async function start() {
   setLang(initialLang(location.search), false);
   buildPanels();
   rerender();
@@ -261,7 +283,26 @@ function start() {
     writeUrl();
     rerender();
   });
+  $("sign-out").addEventListener("click", signOut);
+  onUnauthorized(expired);
+  await signedIn();
+  $("sign-out").hidden = false;
   loadAll();
+}
+
+/** A token from the link's fragment, the identity provider's answer or this tab's session; else the form. */
+async function signedIn() {
+  oidc = (await session.config()).oidc;
+  session.fromFragment();
+  let problem = null;
+  try {
+    if (await session.finishOidc(oidc)) Object.assign(state, readUrl()); // the filters from before the visit
+  } catch (error) {
+    problem = error.message;
+  }
+  const current = session.token();
+  if (session.usable(current)) return;
+  await showSignIn(oidc, problem ?? (current ? "expired" : null));
 }
 
 start();
