@@ -26,7 +26,13 @@ from tests.support.e2e import eventually, ok
 
 pytestmark = pytest.mark.e2e
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
 PORTS = {"personnel": "8001", "training": "8002", "reporting": "8004"}
+
+
+def today() -> dt.date:
+    """The province's day, as the services count it (the machine's own date differs from 17:00 UTC on)."""
+    return dt.datetime.now(VN).date()
 
 
 def client(service: str) -> httpx.Client:
@@ -101,7 +107,7 @@ def team(apis: dict[str, httpx.Client]) -> dict[str, Any]:
             ),
             201,
         )
-    midnight = dt.datetime.combine(dt.date.today(), dt.time(0), tzinfo=VN)
+    midnight = dt.datetime.combine(today(), dt.time(0), tzinfo=VN)
     for officer, start, end in ((officers[0], 0, 10), (officers[1], 15, 30)):
         ok(
             p.post(
@@ -117,7 +123,7 @@ def team(apis: dict[str, httpx.Client]) -> dict[str, Any]:
     ok(
         p.post(
             f"/api/v1/officers/{officers[2]}/departure",
-            json={"effective_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(), "reason": "private_sector"},
+            json={"effective_date": (today() - dt.timedelta(days=1)).isoformat(), "reason": "private_sector"},
         )
     )
     eventually(lambda: readiness(r, team_id).get("members") == 3, "the team without its departed member")
@@ -165,7 +171,7 @@ def test_training_certificates_and_a_drill_move_the_readiness_score(
     assert readiness(r, team["team_id"])["readiness_score"] == 50.8
     eventually(lambda: t.get(f"/api/v1/officers/{analyst}").status_code == 200, "the officers in training")
 
-    day = dt.date.today() - dt.timedelta(days=20)
+    day = today() - dt.timedelta(days=20)
     programme = ok(
         t.post(
             "/api/v1/programmes",
@@ -226,8 +232,8 @@ def test_training_certificates_and_a_drill_move_the_readiness_score(
                 "title": "Diễn tập thực chiến",
                 "scenario": "tấn công mã độc tống tiền",
                 "format": "live_fire",
-                "held_on": (dt.date.today() - dt.timedelta(days=5)).isoformat(),
-                "plan_year": dt.date.today().year,
+                "held_on": (today() - dt.timedelta(days=5)).isoformat(),
+                "plan_year": today().year,
                 "unit_ids": [f"{x}-P"],
                 "officer_ids": [lead],
             },
