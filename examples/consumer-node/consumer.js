@@ -135,6 +135,9 @@ async function main() {
     if (flags["until-caught-up"] && caughtUp()) resolve(); // an empty topic
   });
   if (!flags["until-caught-up"]) {
+    for (const signal of ["SIGINT", "SIGTERM"]) {
+      process.once(signal, () => consumer.disconnect().finally(() => process.exit(0))); // leave the group cleanly
+    }
     setInterval(() => {
       const s = summary(headcount);
       const line = `headcount on ${s.as_of}: ${s.total} officers in ${Object.keys(s.units).length} units`;
