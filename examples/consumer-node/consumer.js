@@ -139,6 +139,7 @@ async function main() {
       process.once(signal, () => consumer.disconnect().finally(() => process.exit(0))); // leave the group cleanly
     }
     setInterval(() => {
+      if (stats.records === 0) return; // still joining the group: nothing to say yet
       const s = summary(headcount);
       const line = `headcount on ${s.as_of}: ${s.total} officers in ${Object.keys(s.units).length} units`;
       if (line !== printed) {
