@@ -28,13 +28,13 @@ lint:  ## ruff
 	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
 
 typecheck:  ## mypy (strict) on the packages
-	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo conftest.py tests shared/*/tests services/*/tests
+	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts conftest.py tests shared/*/tests services/*/tests
 
 schemas:  ## rewrite the committed JSON Schemas of the event contracts
 	@$(VENV)/python -m cds_contracts.schemas
 
 asyncapi:  ## rewrite docs/asyncapi/*.json (AsyncAPI 3.0 per service) and docs/events.md from the code
-	@$(VENV)/python scripts/asyncapi_docs.py
+	@$(VENV)/python -m scripts.asyncapi_docs
 
 token:  ## print a bearer token: make token [ROLE=province_admin|unit_editor|viewer] [UNIT=code]
 	@$(STACK) install >/dev/null && ROLE="$(ROLE)" UNIT="$(UNIT)" $(VENV)/cds-platform token

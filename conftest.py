@@ -26,11 +26,30 @@ from cds_plumbing.kafka_admin import ensure_topics
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
 from cds_plumbing.settings import admin_database_url, default_bootstrap
 from tests.support.events import register_test_events
+from tests.support.wire_kafka import Offsets, end_offsets
 
 SPANS = InMemorySpanExporter()
 # Apps built in tests sign and verify tokens with the published local secret, which a service accepts
 # only with this flag (tests/deploy checks that one without it refuses to start).
 os.environ.setdefault("AUTH_ALLOW_DEV_SECRET", "1")
+
+
+SESSION_START = pytest.StashKey[Offsets | None]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `after_everything` check what the other tests produced on the stack's topics (wire
+    conformance, the Node consumer): run them last, keeping the order of the rest (the sort is stable), and
+    note where each topic ends before anything runs, so they can tell this session's records apart."""
+    items.sort(key=lambda item: item.get_closest_marker("after_everything") is not None)
+    if any(item.get_closest_marker("after_everything") for item in items):
+        config.stash[SESSION_START] = end_offsets(default_bootstrap())
+
+
+@pytest.fixture(scope="session")
+def session_start(pytestconfig: pytest.Config) -> Offsets | None:
+    """Where every declared topic ended when the test session started (None: Kafka did not answer then)."""
+    return pytestconfig.stash.get(SESSION_START, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stack without Docker: Apache Kafka (KRaft, jars from Maven Central) and a private PostgreSQL 15
 # cluster, plus every service that has an app. Everything we start leaves a pid file in .run/, and
-# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|install-browser|up|down|status|reset
+# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|install-browser|install-node|up|down|status|reset
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,6 +72,25 @@ install_browser() {
   [[ -x ${CHROMIUM_PATH:-/usr/bin/chromium} ]] && return 0
   log "installing Chromium with apt-get (dashboard browser tests)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
+install_node_tools() {
+  # Only the test suite needs them: the AsyncAPI CLI (tools/asyncapi) and the Node consumer example
+  # (examples/consumer-node). Exact versions in each package.json; no lock file (it records registry hosts).
+  if ! command -v npm >/dev/null; then
+    log "installing Node.js and npm with apt-get (AsyncAPI CLI, Node consumer example)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  local dir stamp want
+  for dir in tools/asyncapi examples/consumer-node; do
+    stamp="$dir/node_modules/.package-json.sha256"
+    want="$(sha256sum "$dir/package.json" | cut -d' ' -f1)"
+    if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+      log "installing the npm packages of $dir (pinned in its package.json)"
+      (cd "$dir" && npm install --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+      echo "$want" >"$stamp"
+    fi
+  done
 }
 
 install() { install_python; install_kafka; install_postgres; }
@@ -206,9 +225,10 @@ status() {
 case "${1:-}" in
   install) install ;;
   install-browser) install_browser ;;
+  install-node) install_node_tools ;;
   up) up ;;
   down) down ;;
   status) status ;;
   reset) reset ;;
-  *) echo "usage: $0 install|install-browser|up|down|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-browser|install-node|up|down|status|reset" >&2; exit 2 ;;
 esac

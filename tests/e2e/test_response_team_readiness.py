@@ -27,7 +27,13 @@ from tests.support.e2e import eventually, ok
 
 pytestmark = pytest.mark.e2e
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
 PORTS = {"personnel": "8001", "training": "8002", "reporting": "8004"}
+
+
+def today() -> dt.date:
+    """The province's day, as the services count it (the machine's own date differs from 17:00 UTC on)."""
+    return dt.datetime.now(VN).date()
 
 
 def client(service: str) -> httpx.Client:

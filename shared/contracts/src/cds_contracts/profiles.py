@@ -23,9 +23,9 @@ from .bounds import Count, Id, Line
 from .registry import REGISTRY
 from .topics import PERSONNEL_OFFICER_PROFILE, RECRUITMENT_CANDIDATE_PROFILE
 
-OFFICER_PROFILE_ERASED = "vn.cds.personnel.officer_profile.erased"
-CANDIDATE_PROFILE_ERASED = "vn.cds.recruitment.candidate_profile.erased"
-"""CloudEvents types of the tombstones' headers (the value is null)."""
+OFFICER_PROFILE_ERASED: str = PERSONNEL_OFFICER_PROFILE.tombstone_type or ""
+CANDIDATE_PROFILE_ERASED: str = RECRUITMENT_CANDIDATE_PROFILE.tombstone_type or ""
+"""CloudEvents types of the tombstones' headers (the value is null), declared with their topics."""
 
 
 @REGISTRY.register("vn.cds.personnel.officer_profile.stated", 1, PERSONNEL_OFFICER_PROFILE, key="officer_id")

@@ -15,11 +15,21 @@ from typing import Any
 from .registry import REGISTRY, EventSpec, Registry
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+# Pydantic writes JSON Schema 2020-12 ($defs, prefixItems): say so, so validators pick the right dialect.
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# A URN rather than a URL: the schemas are published with the code, not served from a host of ours.
+ID_PREFIX = "urn:cds:event-schema:"
+
+
+def schema_id(ce_type: str) -> str:
+    """The `$id` of an event type's schema, e.g. urn:cds:event-schema:vn.cds.personnel.officer.appointed.v1."""
+    return ID_PREFIX + ce_type
 
 
 def schema_of(spec: EventSpec) -> dict[str, Any]:
+    """The JSON Schema of the event data (the record value), with `$schema` and `$id`."""
     schema: dict[str, Any] = spec.model.model_json_schema(mode="serialization")
-    return schema
+    return {"$schema": DIALECT, "$id": schema_id(spec.ce_type), **schema}
 
 
 def snapshot_path(spec: EventSpec, directory: Path = SCHEMA_DIR) -> Path:

@@ -34,6 +34,7 @@ class TopicSpec:
     partitions: int = 3
     config: dict[str, str] = field(default_factory=lambda: dict(UNLIMITED_RETENTION))
     dlq_config: dict[str, str] | None = None  # the dead-letter topic's; None: the same as the topic's
+    tombstone_type: str | None = None  # compacted topics: the CloudEvents type a tombstone's headers carry
 
     @property
     def dlq(self) -> TopicSpec:
@@ -63,10 +64,16 @@ RECRUITMENT_VACANCY = TopicSpec("recruitment.vacancy")
 RECRUITMENT_APPLICATION = TopicSpec("recruitment.application")
 RECRUITMENT_EXIT_INTERVIEW = TopicSpec("recruitment.exit-interview")
 PERSONNEL_OFFICER_PROFILE = TopicSpec(
-    "personnel.officer-profile", config=dict(COMPACTED_PROFILE), dlq_config=dict(EXPIRING_DEAD_LETTERS)
+    "personnel.officer-profile",
+    config=dict(COMPACTED_PROFILE),
+    dlq_config=dict(EXPIRING_DEAD_LETTERS),
+    tombstone_type="vn.cds.personnel.officer_profile.erased",
 )
 RECRUITMENT_CANDIDATE_PROFILE = TopicSpec(
-    "recruitment.candidate-profile", config=dict(COMPACTED_PROFILE), dlq_config=dict(EXPIRING_DEAD_LETTERS)
+    "recruitment.candidate-profile",
+    config=dict(COMPACTED_PROFILE),
+    dlq_config=dict(EXPIRING_DEAD_LETTERS),
+    tombstone_type="vn.cds.recruitment.candidate_profile.erased",
 )
 
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (

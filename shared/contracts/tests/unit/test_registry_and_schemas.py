@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from cds_contracts import REGISTRY, SOURCE_TOPICS, Registry, UnknownEventError, all_topics
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerAppointedV1
-from cds_contracts.schemas import breaking_changes, schema_of, snapshot_path
+from cds_contracts.schemas import DIALECT, SCHEMA_DIR, breaking_changes, schema_id, schema_of, snapshot_path
 
 SPECS = list(REGISTRY)
 
@@ -40,6 +41,30 @@ def test_schema_has_no_breaking_change_against_its_snapshot(spec: Any) -> None:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.ce_type)
 def test_snapshot_is_up_to_date(spec: Any) -> None:
     assert json.loads(snapshot_path(spec).read_text()) == schema_of(spec), "run `make schemas` and commit"
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMA_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_every_committed_schema_names_its_dialect_and_id_and_is_a_valid_schema(path: Any) -> None:
+    schema = json.loads(path.read_text())
+    assert schema["$schema"] == DIALECT
+    assert schema["$id"] == schema_id(path.stem), "the $id names the event type the file is named after"
+    Draft202012Validator.check_schema(schema)
+
+
+def test_every_committed_schema_still_has_its_model() -> None:
+    """Topics keep records for ever and projections are rebuilt from offset 0: a v1 superseded by a v2 is
+    no longer produced but must stay readable, so its model stays registered (docs/events.md, Versioning)."""
+    registered = {spec.ce_type for spec in REGISTRY}
+    orphans = sorted(p.stem for p in SCHEMA_DIR.glob("*.json") if p.stem not in registered)
+    assert not orphans, f"schemas without a registered model (records of these types stay on the topics): {orphans}"
+
+
+def test_every_version_below_a_registered_one_is_registered_too() -> None:
+    versions: dict[str, set[int]] = {}
+    for spec in REGISTRY:
+        versions.setdefault(spec.type, set()).add(spec.version)
+    gaps = {t: sorted(set(range(1, max(v) + 1)) - v) for t, v in versions.items() if v != set(range(1, max(v) + 1))}
+    assert not gaps, f"missing versions (older records could not be read): {gaps}"
 
 
 BASE = {

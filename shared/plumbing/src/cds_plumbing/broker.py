@@ -9,6 +9,13 @@ from opentelemetry import trace
 from prometheus_client import REGISTRY, CollectorRegistry
 
 
+def _no_correlation_id() -> str:
+    """FastStream adds a `correlation_id` header to every record, a fresh uuid unless the generator returns ""
+    (then none). Ours is the CloudEvents `ce_correlationid` header (the business flow), so it is suppressed:
+    a second id that correlates nothing would only mislead consumers (docs/events.md)."""
+    return ""
+
+
 def make_broker(
     bootstrap_servers: str,
     client_id: str,
@@ -24,6 +31,7 @@ def make_broker(
         # Topics come from the contracts declaration; a typo must fail loudly.
         allow_auto_create_topics=False,
         graceful_timeout=10.0,
+        id_generator=_no_correlation_id,
         # How long a send may wait for the broker before the relay gives up on the batch and backs off.
         request_timeout_ms=request_timeout_ms,
         middlewares=(

@@ -6,8 +6,10 @@ provision-databases   create one role and database per service (idempotent); wit
                       also the read-only login bi_reader for BI tools over reporting's views
 token                 print a bearer token for the local stack
 topics verify         check every declared topic and its .dlq exist with the declared partitions
-dlq list TOPIC        show dead letters of TOPIC (or TOPIC.dlq): origin, consumer, cause, time
-dlq replay TOPIC      re-publish dead letters to their origin topic after a fix (idempotent, resumable)
+dlq list TOPIC        show dead letters of TOPIC (or TOPIC.dlq), the copies of one record together:
+                      origin, consumers that failed it, cause, time
+dlq replay TOPIC      send dead letters back to their origin topic after a fix, each copy only to the
+                      consumer that failed it (idempotent, resumable)
 outbox backlog        unpublished outbox rows and the oldest one's age, per service database
 rebuild reporting     rebuild reporting's projections (runs the `reporting-rebuild` command)
 
@@ -69,11 +71,11 @@ def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     topics = sub.add_parser("topics", help="topic checks").add_subparsers(dest="action", required=True)
     topics.add_parser("verify", help="every declared topic and its .dlq exist with the declared partitions")
     dlq = sub.add_parser("dlq", help="dead-letter topics").add_subparsers(dest="action", required=True)
-    ls = dlq.add_parser("list", help="show the most recent dead letters of a topic")
+    ls = dlq.add_parser("list", help="show the most recent dead letters of a topic, grouped by origin record")
     ls.add_argument("topic", help="source topic or its .dlq, e.g. personnel.officer")
     ls.add_argument("--limit", type=int, default=50, help="at most this many, the newest (default 50)")
     ls.add_argument("--json", action="store_true", help="one JSON array instead of text")
-    rp = dlq.add_parser("replay", help="re-publish dead letters to their origin topic after the fix")
+    rp = dlq.add_parser("replay", help="send dead letters back to the consumer that failed them, after the fix")
     rp.add_argument("topic", help="source topic or its .dlq, e.g. personnel.officer")
     rp.add_argument("--consumer", help="only records this consumer (group) dead-lettered")
     rp.add_argument("--offsets", nargs="+", metavar="PARTITION:OFFSET", help="only these records of the .dlq")

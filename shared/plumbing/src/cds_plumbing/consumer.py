@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
 from .db import Connection
-from .deadletter import DeadLetterPublisher
+from .deadletter import DeadLetterPublisher, replayed_for_another
 from .metrics import BATCH_APPLY_SECONDS, CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
 from .outbox import wait_any
 
@@ -188,6 +188,10 @@ class IdempotentConsumer:
             for record in records:
                 tp = TopicPartition(record.topic, record.partition)
                 envelope: Envelope | None = None
+                if replayed_for_another(record, self.name):  # before decoding: it may not decode here either
+                    result.ignored += 1
+                    checkpoints[tp] = (record.offset + 1, checkpoints.get(tp, (0, None))[1])
+                    continue
                 forget = self._tombstone_handler(record)
                 if forget is not None:
                     try:

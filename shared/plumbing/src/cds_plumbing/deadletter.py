@@ -21,6 +21,17 @@ ORIGIN_OFFSET = "x-dlq-origin-offset"
 ATTEMPT = "x-dlq-attempt"
 CONSUMER = "x-dlq-consumer"
 FAILED_AT = "x-dlq-failed-at"
+# Set by `cds-platform dlq replay` on the copy it sends back to the origin topic: the copy is for the consumer
+# group that failed the record, and every other group skips it (docs/events.md, Dead letters).
+REPLAY_FOR = "x-replay-for"
+REPLAY_OF = "x-replay-of"
+
+
+def replayed_for_another(record: ConsumerRecord[Any, Any], consumer: str) -> bool:
+    """True for a dead letter replayed for another consumer group: skip it, neither apply nor dead-letter it
+    (the original already reached this consumer, which applied it or dead-lettered its own copy)."""
+    targets = [bytes(v) for k, v in (record.headers or ()) if k == REPLAY_FOR]
+    return bool(targets) and targets[-1] != consumer.encode()
 
 
 def dead_letter_headers(

@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cds_contracts import Envelope, Registry, TopicSpec, all_topics
+from cds_plumbing import deadletter as dl
 from cds_plumbing.broker import make_broker
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
 from cds_plumbing.db import Connection
@@ -125,14 +126,18 @@ async def test_a_dead_letter_is_listed_replayed_after_the_fix_and_applied_once(
 
     listed = await cli(bootstrap, "dlq", "list", topic.name, "--json")
     assert listed.returncode == 0, listed.stderr
-    [letter] = json.loads(listed.stdout)
+    [record] = json.loads(listed.stdout)
+    assert (record["consumers"], record["type"]) == ([name], f"{TEST_EVENT_TYPE}.v1")
+    assert record["event_id"] == dict(bad_headers)["ce_id"].decode()
+    [letter] = record["copies"]
     assert (letter["key"], letter["origin_topic"], letter["consumer"]) == ("bad", topic.name, name)
     assert (letter["origin_partition"], letter["origin_offset"]) == (str(bad_partition), str(bad_offset))
     assert letter["cause"] == "ValueError: counter bad is not supported yet"
     assert letter["attempt"] == "1"
     assert datetime.fromisoformat(letter["failed_at"]).tzinfo is not None
     text = await cli(bootstrap, "dlq", "list", topic.dlq.name, "--limit", "5")
-    assert f"from {topic.name}[{bad_partition}]@{bad_offset}" in text.stdout
+    assert f"{topic.name}[{bad_partition}]@{bad_offset}  key=bad" in text.stdout
+    assert f"failed by 1 consumer(s): {name}" in text.stdout
     assert "cause: ValueError: counter bad is not supported yet" in text.stdout
 
     dry = await cli(bootstrap, "dlq", "replay", topic.name, "--consumer", name, "--dry-run")
@@ -152,7 +157,9 @@ async def test_a_dead_letter_is_listed_replayed_after_the_fix_and_applied_once(
     replayed = max(records, key=lambda r: r.offset if r.partition == bad_partition else -1)
     assert replayed.offset > bad_offset and replayed.partition == bad_partition  # same key, same partition
     assert (replayed.key, replayed.value) == (b"bad", bad.model_dump_json().encode())
-    assert list(replayed.headers) == bad_headers, "original headers, without the x-dlq-* ones"
+    assert list(replayed.headers)[: len(bad_headers)] == bad_headers, "original headers, without the x-dlq-* ones"
+    assert [k for k, _ in replayed.headers[len(bad_headers) :]] == [dl.REPLAY_FOR, dl.REPLAY_OF]
+    assert dict(replayed.headers)[dl.REPLAY_FOR] == name.encode(), "for the consumer that failed it"
 
     # The fixed consumer, same group, picks up where it stopped: only the replayed record is new.
     await run_until(make_consumer(name, registry, fixed=True), pool, bootstrap, consumed(pool, 3))
@@ -176,7 +183,9 @@ async def test_replaying_chosen_offsets_twice_publishes_them_once_and_the_rest_l
     ]
     await produce(bootstrap, topic.name, events)
     await run_until(make_consumer(name, registry, fixed=False), pool, bootstrap, consumed(pool, 2))
-    letters = json.loads((await cli(bootstrap, "dlq", "list", topic.name, "--json")).stdout)
+    letters = [
+        c for r in json.loads((await cli(bootstrap, "dlq", "list", topic.name, "--json")).stdout) for c in r["copies"]
+    ]
     assert [int(x["origin_offset"]) for x in letters] == [0, 1]  # both on one partition: same key
     second = f"{letters[1]['partition']}:{letters[1]['offset']}"
 

@@ -114,6 +114,11 @@ async def test_headers_follow_cloudevents_binary_mode_and_carry_the_trace(
     assert Envelope.from_headers(record.headers).event_id == env.event_id
     assert headers["traceparent"].decode().split("-")[1] == trace_id
     assert json.loads(record.value) == {"counter_id": "k1", "amount": 5, "seq": 1}
+    # Exactly the documented headers, once each: no `correlation_id` of FastStream's beside ce_correlationid.
+    documented = {"ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject", "ce_actor"}
+    documented |= {"ce_correlationid", "content-type", "traceparent"}
+    assert sorted(k for k, _ in record.headers) == sorted(documented)
+    assert headers["ce_correlationid"] == str(env.correlation_id).encode()
 
 
 async def test_append_refuses_to_run_outside_a_transaction(pool: asyncpg.Pool, registry: Registry) -> None:

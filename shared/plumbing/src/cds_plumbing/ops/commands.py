@@ -14,6 +14,7 @@ from pathlib import Path
 from cds_contracts import TopicSpec, all_topics
 
 from .dlq import dlq_name, execute_replay, list_dead_letters, plan_replay
+from .dlq_copies import group_copies
 from .outbox import format_age, outbox_backlog
 from .progress import Progress
 from .topics import verify_topics
@@ -34,17 +35,25 @@ def topics_verify(bootstrap: str, prefix: str) -> int:
 def dlq_list(bootstrap: str, prefix: str, topic: str, limit: int, as_json: bool) -> int:
     name = dlq_name(topic, prefix)
     letters = asyncio.run(list_dead_letters(bootstrap, name, limit))
+    records = group_copies(letters)
     if as_json:
-        print(json.dumps([d.as_dict() for d in letters], ensure_ascii=False, indent=2))
+        print(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=2))
         return 0
-    print(f"{name}: {len(letters)} dead letter(s) shown (newest last, at most {limit})")
-    for d in letters:
-        x = d.as_dict()
+    print(
+        f"{name}: {len(letters)} dead letter(s) shown (newest last, at most {limit}), "
+        f"copies of {len(records)} record(s)"
+    )
+    for r in records:
+        x = r.as_dict()
         print(
-            f"[{x['partition']}]@{x['offset']}  key={x['key']}  from {x['origin_topic']}"
-            f"[{x['origin_partition']}]@{x['origin_offset']}  consumer={x['consumer']}"
-            f"  attempt={x['attempt']}  at {x['failed_at']}\n    cause: {x['cause']}"
+            f"{x['origin_topic']}[{x['origin_partition']}]@{x['origin_offset']}  key={x['key']}  type={x['type']}"
+            f"  id={x['event_id']}  failed by {len(x['consumers'])} consumer(s): {', '.join(x['consumers'])}"
         )
+        for c in x["copies"]:
+            print(
+                f"  [{c['partition']}]@{c['offset']}  consumer={c['consumer']}  attempt={c['attempt']}"
+                f"  at {c['failed_at']}\n      cause: {c['cause']}"
+            )
     return 0
 
 
@@ -78,11 +87,14 @@ def dlq_replay(
     )
     for p, o in plan.already_replayed:
         print(f"[{p}]@{o}: already replayed by {plan.group}, skipped")
+    for p, o in plan.same_copy:
+        print(f"[{p}]@{o}: another copy of a record this replay sends to the same consumer, skipped")
     for p, o in plan.not_found:
         print(f"[{p}]@{o}: no such dead letter" + (f" of consumer {consumer}" if consumer else ""))
     verb = "would replay" if dry_run else "replaying"
     for d in plan.to_publish:
-        print(f"{verb} [{d.partition}]@{d.offset} key={d.as_dict()['key']} -> {d.origin_topic} ({d.consumer})")
+        target = f"for {d.consumer} only" if d.consumer else "for every consumer (no x-dlq-consumer)"
+        print(f"{verb} [{d.partition}]@{d.offset} key={d.as_dict()['key']} -> {d.origin_topic} {target}")
     if dry_run:
         print(f"dry run: {len(plan.to_publish)} record(s) would be replayed; nothing published")
         return 0

@@ -1,8 +1,13 @@
 """Reading dead-letter topics and replaying their records to the topic they came from.
 
-A replay re-publishes the original key, value and headers (minus the `x-dlq-*` ones) to the origin topic;
-the same key puts the record on the same partition as the original, and the unchanged `ce_id` lets every
-consumer's inbox skip it where it was already applied.
+Several consumer groups read one topic, so one bad record may be dead-lettered once per group that failed it
+(and again when a batch is retried): copies that differ only in `x-dlq-consumer`, attempt and time. `dlq list`
+groups the copies of one origin record. A replay sends each copy back to the origin topic *for the consumer
+group that failed it*: original key, value and headers (minus the `x-dlq-*` ones) plus `x-replay-for:
+<consumer>` and `x-replay-of`. Every other consumer group skips a record replayed for another one
+(`cds_plumbing.deadletter.replayed_for_another`), so a group that applied the original, or is still waiting
+for its own fix, is not handed the record again. The unchanged `ce_id` still lets the target's inbox skip a
+copy it already applied. Copies of one record for one consumer are replayed once.
 
 Progress of a replay is kept as a committed offset of a consumer group on the .dlq, one group per
 `--consumer` selection, so running the same replay twice publishes nothing the second time. Records
@@ -27,6 +32,8 @@ from cds_plumbing import deadletter as dl
 from .progress import Progress
 
 DLQ_HEADER_PREFIX = "x-dlq-"
+# Headers a replay sets; an earlier replay's are dropped when a re-dead-lettered copy is replayed again.
+REPLAY_HEADERS = (dl.REPLAY_FOR, dl.REPLAY_OF)
 REPLAY_GROUP = "cds-dlq-replay"
 
 
@@ -51,8 +58,25 @@ class DeadLetter:
     def origin_topic(self) -> str:
         return self.header(dl.ORIGIN_TOPIC)
 
-    def replay_headers(self) -> list[tuple[str, bytes]]:
-        return [(k, v) for k, v in self.headers if not k.startswith(DLQ_HEADER_PREFIX)]
+    @property
+    def origin(self) -> tuple[str, str, str]:
+        """The record on the origin topic this is a copy of (topic, partition, offset); without the headers,
+        only itself."""
+        if not self.origin_topic:
+            return "", f"dlq:{self.partition}", str(self.offset)
+        return self.origin_topic, self.header(dl.ORIGIN_PARTITION), self.header(dl.ORIGIN_OFFSET)
+
+    def original_headers(self) -> list[tuple[str, bytes]]:
+        return [(k, v) for k, v in self.headers if not k.startswith(DLQ_HEADER_PREFIX) and k not in REPLAY_HEADERS]
+
+    def replay_headers(self, dlq: str) -> list[tuple[str, bytes]]:
+        """The original headers, addressed to the consumer that failed the record (to all without the tag)."""
+        target = [(dl.REPLAY_FOR, self.consumer.encode())] if self.consumer else []
+        return [*self.original_headers(), *target, (dl.REPLAY_OF, f"{dlq}/{self.partition}/{self.offset}".encode())]
+
+    def original(self, name: str) -> str | None:
+        found = [v for k, v in self.original_headers() if k == name]
+        return found[-1].decode("utf-8", "replace") if found else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +162,9 @@ class ReplayPlan:
     group: str
     to_publish: list[DeadLetter] = field(default_factory=list)
     already_replayed: list[tuple[int, int]] = field(default_factory=list)
+    # Further copies of a record for a consumer already in `to_publish` (a retried batch dead-letters twice).
+    same_copy: list[tuple[int, int]] = field(default_factory=list)
+    targets: set[tuple[tuple[str, str, str], str]] = field(default_factory=set)
     not_found: list[tuple[int, int]] = field(default_factory=list)
     # The group's state after the replay: next offset to look at, and replayed offsets beyond it.
     commits: dict[TopicPartition, tuple[int, set[int]]] = field(default_factory=dict)
@@ -178,8 +205,12 @@ def _plan_partition(
             continue
         if d.offset in replayed:
             plan.already_replayed.append((tp.partition, d.offset))
+        elif (d.origin, d.consumer) in plan.targets:
+            plan.same_copy.append((tp.partition, d.offset))
+            replayed = replayed | {d.offset}
         else:
             plan.to_publish.append(d)
+            plan.targets.add((d.origin, d.consumer))
             replayed = replayed | {d.offset}
     # Move the position over everything this group has nothing more to do with.
     for d in records:
@@ -233,7 +264,7 @@ async def plan_replay(
     finally:
         await kafka.stop()
     plan.already_replayed = sorted(set(plan.already_replayed))
-    missing = set(asked or ()) - {(d.partition, d.offset) for d in plan.to_publish}
+    missing = set(asked or ()) - {(d.partition, d.offset) for d in plan.to_publish} - set(plan.same_copy)
     plan.not_found = sorted(missing - set(plan.already_replayed))
     return plan
 
@@ -249,7 +280,7 @@ async def execute_replay(bootstrap_servers: str, plan: ReplayPlan, *, progress: 
         for i, d in enumerate(plan.to_publish, 1):
             if not d.origin_topic:
                 raise ValueError(f"{plan.topic}[{d.partition}]@{d.offset} has no {dl.ORIGIN_TOPIC} header")
-            await producer.send_and_wait(d.origin_topic, value=d.value, key=d.key, headers=d.replay_headers())
+            await producer.send_and_wait(d.origin_topic, value=d.value, key=d.key, headers=d.replay_headers(plan.topic))
             if progress:
                 progress.update(i)
     finally:
