@@ -35,6 +35,7 @@ from cds_contracts import REGISTRY, Envelope, Event, Registry
 
 from .db import Connection
 from .deadletter import DeadLetterPublisher
+from .membership import Membership
 from .metrics import BATCH_APPLY_SECONDS, CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
 from .outbox import wait_any
 
@@ -289,6 +290,7 @@ async def run_consumer(
     backoff_s: float = 0.5,
     max_backoff_s: float = 30.0,
     topic_prefix: str = "",
+    membership: Membership | None = None,  # how it joins its group (membership.py); default: dynamic member
 ) -> None:
     """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off
     (doubling from `backoff_s` up to `max_backoff_s`); a set `stop` ends the wait at once."""
@@ -301,6 +303,7 @@ async def run_consumer(
         auto_offset_reset="earliest",
         fetch_max_wait_ms=100,
         isolation_level="read_committed",
+        **(membership or Membership()).consumer_settings(consumer.name),
     )
     lag = _Lag(consumer.name)
     kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka, lag))

@@ -55,6 +55,17 @@ class ServiceSettings(BaseSettings):
     )
     outbox_batch_size: int = Field(default=500, description="Rows the outbox relay publishes per transaction.")
     consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
+    instance_id: str | None = Field(
+        default_factory=lambda: os.environ.get("INSTANCE_ID") or None,
+        description="Stable name of this replica (1, 2, a pod's ordinal). Set, the consumers join their groups "
+        "as static members `<group>-<instance_id>` and one process at a time may use it; unset, dynamic members.",
+    )
+    consumer_session_timeout_ms: int = Field(
+        default=3000,
+        description="A consumer that sent no heartbeat for this long is dead and its partitions move (broker "
+        "floor: group.min.session.timeout.ms).",
+    )
+    consumer_heartbeat_interval_ms: int = Field(default=1000, description="Consumer heartbeat interval.")
     otel_exporter_otlp_endpoint: str | None = Field(
         default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
         description="OTLP/HTTP endpoint for traces; none means traces are not exported.",

@@ -1,0 +1,150 @@
+"""How a consumer belongs to its group: static membership per replica, sticky assignment, a short session.
+
+Chosen for two promises (README, Replicas):
+
+- **A killed replica's partitions resume within 5 s.** The session timeout (3 s, heartbeat every 1 s) is
+  how long the broker waits for a silent member before it rebalances; the broker's floor
+  `group.min.session.timeout.ms` is lowered to 1 s to allow it (Kafka's default floor is 6 s).
+- **A planned rolling restart moves no partition.** With `instance_id` set, each consumer joins as the
+  static member `<group>-<instance_id>` (KIP-345): it sends no LeaveGroup when it stops, and a process
+  rejoining under the same name within the session timeout gets its partitions back without a
+  rebalance. A restart is slower than 3 s (imports alone take 2), so `scripts/stack.sh restart` starts
+  the replacement first; it prepares everything, then waits on `InstanceLock` (a PostgreSQL session
+  lock named after the static member) while the old process finishes its batch and stops; the lock
+  passes at once, and the replacement joins well inside the session timeout. The lock also keeps two
+  processes from ever using one static name at the same time (Kafka would fence one of them, and aiokafka
+  does not recover from that).
+- **Assignment is sticky** (aiokafka's StickyPartitionAssignor, eager protocol: aiokafka 0.14 has no
+  cooperative rebalancing), so a rebalance caused by a join or a death moves only the partitions it has to.
+  Round-robin stays listed second so a group can be upgraded member by member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+
+from .outages import FailureStreak
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Membership:
+    instance_id: str | None = None
+    session_timeout_ms: int = 3000
+    heartbeat_interval_ms: int = 1000
+
+    def group_instance_id(self, consumer_name: str) -> str | None:
+        return f"{consumer_name}-{self.instance_id}" if self.instance_id else None
+
+    def consumer_settings(self, consumer_name: str) -> dict[str, Any]:
+        """Keyword arguments for AIOKafkaConsumer."""
+        # aiokafka's sticky assignor keeps its state in class attributes: one subclass per consumer, so
+        # several consumers in one process (tests, a rebuild next to the live one) do not share it.
+        sticky = type(f"Sticky_{consumer_name}", (StickyPartitionAssignor,), {"member_assignment": None})
+        return {
+            "group_instance_id": self.group_instance_id(consumer_name),
+            "session_timeout_ms": self.session_timeout_ms,
+            "heartbeat_interval_ms": self.heartbeat_interval_ms,
+            "partition_assignment_strategy": (sticky, RoundRobinPartitionAssignor),
+        }
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit advisory lock key for a static member name."""
+    return int.from_bytes(hashlib.blake2b(f"cds-instance:{name}".encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class InstanceLock:
+    """A PostgreSQL session advisory lock named after a static member: held while its consumer runs."""
+
+    def __init__(self, dsn: str, name: str, *, poll_s: float = 0.2) -> None:
+        self.name = name
+        self._dsn, self._key, self._poll_s = dsn, _lock_key(name), poll_s
+        self._conn: asyncpg.Connection | None = None
+
+    async def _try(self) -> bool:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await asyncpg.connect(self._dsn, timeout=5)
+        return bool(await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key))
+
+    async def acquire(self, stop: asyncio.Event) -> bool:
+        """Wait until the lock is ours (True) or `stop` is set (False). Database outages are waited out."""
+        streak = FailureStreak(log, f"instance lock {self.name}")
+        waiting_logged = False
+        while not stop.is_set():
+            try:
+                if await self._try():
+                    streak.succeeded()
+                    return True
+                if not waiting_logged:
+                    waiting_logged = True
+                    log.info("%s is in use by another process; waiting for it to stop", self.name)
+                delay = self._poll_s
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                delay = min(max(streak.failures, 1) * 0.5, 5.0)
+                streak.failed(exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+        return False
+
+    async def still_ours(self) -> bool:
+        """After the lock's connection died (database restart), take the lock again; False when another
+        process took it meanwhile. Raises while the database is still unreachable."""
+        if self._conn is not None and not self._conn.is_closed():
+            return True
+        return await self._try()
+
+    async def release(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            with contextlib.suppress(Exception):  # closing the session releases the lock anyway
+                await self._conn.execute("SELECT pg_advisory_unlock($1)", self._key)
+            await self._conn.close()
+        self._conn = None
+
+
+class InstanceTakenError(RuntimeError):
+    """Another process took this replica's static member name while our lock's connection was down."""
+
+
+async def run_as_instance(
+    lock: InstanceLock, stop: asyncio.Event, run: Callable[[], Awaitable[None]], *, check_every_s: float = 1.0
+) -> None:
+    """Run `run()` while holding `lock`; wait for the lock first. If the lock's connection dies and another
+    process takes the lock, stop `run()` and raise InstanceTakenError (the supervisor restarts the task,
+    which then waits for the lock again: a standby, not a second member under the same name)."""
+    if not await lock.acquire(stop):
+        await lock.release()
+        return
+    task = asyncio.ensure_future(run())
+    try:
+        while not task.done():
+            await asyncio.wait([task], timeout=check_every_s)
+            if task.done():
+                break
+            try:
+                ours = await lock.still_ours()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                continue  # database down: the consumer cannot apply anything either; check again later
+            if not ours:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                raise InstanceTakenError(f"{lock.name} was taken over by another process")
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await lock.release()
