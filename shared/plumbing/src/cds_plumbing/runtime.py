@@ -26,8 +26,10 @@ from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
 from .http import install_probes, install_problem_handlers
+from .membership import InstanceLock, Membership, run_as_instance
 from .metrics import BACKGROUND_TASK_RESTARTS
 from .migrations import PLUMBING_MIGRATIONS, migrate
+from .outages import Dependency, OutageMiddleware, OutageTracker
 from .outbox import OutboxRelay, wait_any
 from .settings import ServiceSettings
 from .telemetry import setup_telemetry
@@ -109,6 +111,7 @@ def create_service_app(
                 for consumer in consumers:
                     consumer.bind(pool, dead_letters)
             stack.push_async_callback(_stop_tasks, rt, supervision.stop_timeout_s)
+            stack.push_async_callback(outages.close)
             relay = OutboxRelay(
                 pool, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
             )
@@ -140,19 +143,35 @@ def create_service_app(
         if down:
             raise RuntimeError(f"not running: {', '.join(down)}")
 
+    # Database or broker unreachable: a 503 with Retry-After and one log line per outage, not a 500 each.
+    outages = OutageTracker({Dependency.DATABASE: database, Dependency.KAFKA: kafka})
+    app.state.outages = outages
+    app.add_middleware(OutageMiddleware, tracker=outages)
     install_probes(app, {"database": database, "kafka": kafka, "background": background})
     return app
 
 
 def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:
     settings = rt.settings
-    return lambda: run_consumer(
-        consumer,
-        settings.kafka_bootstrap_servers,
-        rt.stop,
-        max_records=settings.consumer_max_records,
-        topic_prefix=settings.kafka_topic_prefix,
+    membership = Membership(
+        settings.instance_id, settings.consumer_session_timeout_ms, settings.consumer_heartbeat_interval_ms
     )
+
+    def run() -> Awaitable[None]:
+        return run_consumer(
+            consumer,
+            settings.kafka_bootstrap_servers,
+            rt.stop,
+            max_records=settings.consumer_max_records,
+            topic_prefix=settings.kafka_topic_prefix,
+            membership=membership,
+        )
+
+    static_name = membership.group_instance_id(settings.kafka_topic_prefix + consumer.name)
+    if static_name is None:
+        return run
+    # One process at a time per static member name; a replacement waits here for the old one (membership.py).
+    return lambda: run_as_instance(InstanceLock(settings.database_url, static_name), rt.stop, run)
 
 
 async def _supervise(rt: Runtime, name: str, run: Callable[[], Awaitable[None]], policy: Supervision) -> None:
