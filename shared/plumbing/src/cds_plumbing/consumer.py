@@ -275,7 +275,16 @@ class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
         self._lag.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        for tp, offset in (await self._owner.checkpoints(set(assigned))).items():
+        try:
+            checkpoints = await self._owner.checkpoints(set(assigned))
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # Only an optimisation is lost: Kafka's committed offsets may be behind, and the inbox skips
+            # what is delivered again. (aiokafka would log a traceback for every rebalance in an outage.)
+            log.warning("%s: checkpoints unreadable (%s), resuming from Kafka's offsets", self._owner.name, exc)
+            return
+        for tp, offset in checkpoints.items():
             committed = await self._kafka.committed(tp)
             if committed is None or committed < offset:
                 self._kafka.seek(tp, offset)

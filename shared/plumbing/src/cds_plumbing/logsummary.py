@@ -1,5 +1,6 @@
 """Client libraries' repeated warnings, summarised: with the broker down, aiokafka logs "Unable connect to
-node with id 1" for every reconnect attempt of every client in the process (thousands of lines a minute).
+node with id 1" for every reconnect attempt of every client in the process (thousands of lines a minute);
+with the database down, asyncpg's pool logs a traceback each time it fails to refill itself.
 
 `RepeatSummaryFilter` lets the first WARNING/ERROR of each message template of the listed loggers through,
 drops the repeats for `window_s`, and appends "(N more like this in the last 60 s)" to the first one after
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-NOISY_LOGGERS = ("aiokafka", "kafka", "faststream")
+NOISY_LOGGERS = ("aiokafka", "kafka", "faststream", "asyncpg")
 
 
 @dataclass

@@ -257,7 +257,7 @@ class OutboxRelay:
         the records still went nowhere (a topic missing, or the partitions' leader unavailable)."""
         topics = sorted({self._topic_prefix + r["topic"] for r in rows})
         try:
-            answers = await self._broker.ping(timeout=1.0)
+            answers = await self._broker.ping(timeout=0.5)
         except Exception:
             answers = False
         why = (

@@ -113,7 +113,11 @@ def create_service_app(
             stack.push_async_callback(_stop_tasks, rt, supervision.stop_timeout_s)
             stack.push_async_callback(outages.close)
             relay = OutboxRelay(
-                pool, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
+                pool,
+                broker,
+                batch_size=settings.outbox_batch_size,
+                ack_timeout_s=settings.outbox_ack_timeout_s,
+                topic_prefix=settings.kafka_topic_prefix,
             )
             rt.start_task("outbox-relay", lambda: relay.run(rt.stop), supervision)
             for consumer in consumers:

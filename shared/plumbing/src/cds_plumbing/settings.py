@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
         description="Prepended to every topic name, to share one cluster between environments (and tests).",
     )
     outbox_batch_size: int = Field(default=500, description="Rows the outbox relay publishes per transaction.")
+    outbox_ack_timeout_s: float = Field(
+        default=10.0,
+        description="A relay pass whose records Kafka has not acknowledged within this time fails, and "
+        "`outbox backlog` shows the relay failing and why.",
+    )
     consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
     instance_id: str | None = Field(
         default_factory=lambda: os.environ.get("INSTANCE_ID") or None,

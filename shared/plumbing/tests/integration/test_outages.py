@@ -1,0 +1,95 @@
+"""A service app whose PostgreSQL goes away: writes answer 503 with Retry-After and a problem body (not a
+500 with a traceback per request), the outage is logged once when it starts and once when it ends,
+readiness says 503 meanwhile, the relay names the real cause (not asyncpg's "connection has been released
+back to the pool"), and writes succeed again once the database is back. The database is cut with a TCP
+proxy between the app and the real server, which drops every open connection like a server crash."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+
+import asyncpg
+import pytest
+from fastapi.testclient import TestClient
+
+from cds_contracts import Registry, TopicSpec
+from cds_plumbing.auth import Role, mint_token
+from tests.support.proxy import ThreadedProxy
+
+from .test_runtime import build_app
+
+pytestmark = pytest.mark.integration
+POSTGRES_PORT = int(os.environ.get("POSTGRES_PORT", "5432"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_for(check: object, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition never held")
+
+
+def _unpublished(dsn: str) -> int:
+    async def count() -> int:
+        conn = await asyncpg.connect(dsn)  # the real server, not through the proxy
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def test_a_database_outage_is_a_503_with_retry_after_logged_once(
+    database: str, bootstrap: str, registry: Registry, topic: TopicSpec, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = _free_port()
+    proxy = ThreadedProxy(port, POSTGRES_PORT)
+    proxy.start()
+    app, settings = build_app(database.replace(f":{POSTGRES_PORT}/", f":{port}/"), bootstrap, registry)
+    auth = {"Authorization": f"Bearer {mint_token(settings, Role.PROVINCE_ADMIN, subject='admin')}"}
+    try:
+        with TestClient(app) as client, caplog.at_level(logging.INFO):
+            assert client.post("/counters/c1", json={"amount": 1}, headers=auth).status_code == 202
+            # Cut while the relay idles (the issue's case): published, it waits on LISTEN and its 5 s poll.
+            _wait_for(lambda: _unpublished(database) == 0)
+            time.sleep(0.5)
+            caplog.clear()
+            proxy.cut()
+            answers = [client.post("/counters/c1", json={"amount": 1}, headers=auth) for _ in range(5)]
+            assert [a.status_code for a in answers] == [503] * 5, [a.text for a in answers]
+            assert answers[0].headers["Retry-After"] == "5"
+            assert answers[0].headers["content-type"] == "application/problem+json"
+            body = answers[0].json()
+            assert (body["status"], body["title"], body["dependency"]) == (503, "Service Unavailable", "database")
+            assert client.get("/health/ready").status_code == 503
+
+            time.sleep(6.0)  # longer than the relay's idle poll (5 s): it wakes up into the outage
+            proxy.start()
+            _wait_for(lambda: any("available again" in r.getMessage() for r in caplog.records))
+            assert client.post("/counters/c1", json={"amount": 1}, headers=auth).status_code == 202
+    finally:
+        proxy.close()
+
+    ours = [r for r in caplog.records if r.name == "cds_plumbing.outages"]
+    assert [r.levelname for r in ours] == ["WARNING", "INFO"], [r.getMessage() for r in ours]
+    assert ours[0].getMessage().startswith("database unavailable (")
+    assert "5 request(s) were answered 503" in ours[1].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no error, no traceback per request"
+    relay = [r.getMessage() for r in caplog.records if r.name == "cds_plumbing.outbox" and r.levelno >= logging.WARNING]
+    assert relay, "the relay ran into the outage"
+    assert relay[0].startswith("outbox relay failed: database unavailable ("), relay[0]
+    assert not any("released back to the pool" in m for m in relay), relay
