@@ -25,6 +25,7 @@ from .broker import make_broker
 from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
+from .dlq_watch import watch_dead_letters
 from .http import install_probes, install_problem_handlers
 from .membership import InstanceLock, Membership, run_as_instance
 from .metrics import BACKGROUND_TASK_RESTARTS
@@ -122,6 +123,7 @@ def create_service_app(
             rt.start_task("outbox-relay", lambda: relay.run(rt.stop), supervision)
             for consumer in consumers:
                 rt.start_task(f"consumer-{consumer.name}", _consumer_runner(consumer, rt), supervision)
+                rt.start_task(f"dlq-watch-{consumer.name}", _dlq_watch(consumer, rt), supervision)
             yield
 
     # Probes and scrapes every few seconds would bury the traces operators look for.
@@ -176,6 +178,13 @@ def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], 
         return run
     # One process at a time per static member name; a replacement waits here for the old one (membership.py).
     return lambda: run_as_instance(InstanceLock(settings.database_url, static_name), rt.stop, run)
+
+
+def _dlq_watch(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:
+    settings = rt.settings
+    return lambda: watch_dead_letters(
+        consumer, settings.kafka_bootstrap_servers, rt.stop, prefix=settings.kafka_topic_prefix
+    )
 
 
 async def _supervise(rt: Runtime, name: str, run: Callable[[], Awaitable[None]], policy: Supervision) -> None:
