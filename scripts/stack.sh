@@ -290,10 +290,12 @@ case "${1:-}" in
   infra) infra ;;
   start-postgres) start_postgres ;;
   start-kafka) start_kafka ;;
+  # The fault suite's abrupt stop (tests/faults): `immediate` is a crash for PostgreSQL (recovery at start).
+  stop-postgres) as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -m "${2:-fast}" -w stop >/dev/null; rm -f "$RUN/postgres.pid" ;;
   start-services) start_services; wait_services ;;
   restart) shift; restart "$@" ;;
   down) down ;;
   status) status ;;
   reset) reset ;;
-  *) echo "usage: $0 install|install-browser|install-promtool|up|infra|start-postgres|start-kafka|start-services|restart [svc ...]|down|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-browser|install-promtool|up|infra|start-postgres|stop-postgres [fast|immediate]|start-kafka|start-services|restart [svc ...]|down|status|reset" >&2; exit 2 ;;
 esac

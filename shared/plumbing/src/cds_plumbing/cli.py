@@ -10,6 +10,8 @@ dlq list TOPIC        show dead letters of TOPIC (or TOPIC.dlq): origin, consume
 dlq replay TOPIC      re-publish dead letters to their origin topic after a fix (idempotent, resumable)
 outbox backlog        unpublished outbox rows and the oldest one's age, per service database
 rebuild reporting     rebuild reporting's projections (runs the `reporting-rebuild` command)
+backup DIR            every service database and every topic's records into DIR (services keep running)
+restore DIR           a backup onto an empty stack, services stopped (then start them)
 
 KAFKA_TOPIC_PREFIX is prepended to topic names and replay groups, as in the services.
 """
@@ -24,6 +26,7 @@ import sys
 
 import asyncpg
 
+from .ops import backup_cli
 from .settings import ServiceSettings, admin_database_url, default_bootstrap, env, local_database_url
 
 # The rest is imported by the command that needs it: the contracts, FastAPI (auth) and the Kafka client
@@ -84,6 +87,7 @@ def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rb = sub.add_parser("rebuild", help="rebuild projections").add_subparsers(dest="action", required=True)
     rr = rb.add_parser("reporting", help="run reporting-rebuild; arguments after -- are passed on")
     rr.add_argument("rest", nargs=argparse.REMAINDER, help="e.g. -- --topics personnel.officer")
+    backup_cli.add_parsers(sub)
 
 
 def _topics(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
@@ -115,7 +119,14 @@ def _rebuild(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
     return commands.rebuild_reporting(rest)
 
 
-_OPERATIONS = {"topics": _topics, "dlq": _dlq, "outbox": _outbox, "rebuild": _rebuild}
+_OPERATIONS = {
+    "topics": _topics,
+    "dlq": _dlq,
+    "outbox": _outbox,
+    "rebuild": _rebuild,
+    "backup": backup_cli.backup,
+    "restore": backup_cli.restore,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""How a consumer belongs to its group: static membership per replica, sticky assignment, a short session.
+"""How a consumer belongs to its group: static membership per replica, assignment by replica, a short session.
 
 Chosen for two promises (README, Replicas):
 
@@ -14,9 +14,13 @@ Chosen for two promises (README, Replicas):
   passes at once, and the replacement joins well inside the session timeout. The lock also keeps two
   processes from ever using one static name at the same time (Kafka would fence one of them, and aiokafka
   does not recover from that).
-- **Assignment is sticky** (aiokafka's StickyPartitionAssignor, eager protocol: aiokafka 0.14 has no
-  cooperative rebalancing), so a rebalance caused by a join or a death moves only the partitions it has to.
-  Round-robin stays listed second so a group can be upgraded member by member.
+- **Assignment follows the replica, not the process**: `InstanceRoundRobinAssignor` lays the partitions
+  out round-robin over the members sorted by instance id (carried in the subscription's user data), so a
+  replica that comes back under its name gets exactly its old partitions, whichever member leads the
+  rebalance. Its subscription never changes, which matters: aiokafka's sticky assignor puts the current
+  assignment in the subscription, and two static members then trigger each other's rebalances for ever
+  (seen in the fault suite). Eager protocol: aiokafka 0.14 has no cooperative rebalancing. Round-robin
+  stays listed second so a group can be upgraded member by member.
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from aiokafka.cluster import ClusterMetadata
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
-from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment, ConsumerProtocolMemberMetadata
 
 from .outages import FailureStreak
 
@@ -49,15 +55,43 @@ class Membership:
 
     def consumer_settings(self, consumer_name: str) -> dict[str, Any]:
         """Keyword arguments for AIOKafkaConsumer."""
-        # aiokafka's sticky assignor keeps its state in class attributes: one subclass per consumer, so
-        # several consumers in one process (tests, a rebuild next to the live one) do not share it.
-        sticky = type(f"Sticky_{consumer_name}", (StickyPartitionAssignor,), {"member_assignment": None})
+        # aiokafka calls assignors as classes: one subclass per consumer carries its instance id.
+        assignor = type(
+            "InstanceRoundRobin", (InstanceRoundRobinAssignor,), {"instance": (self.instance_id or "").encode()}
+        )
         return {
             "group_instance_id": self.group_instance_id(consumer_name),
             "session_timeout_ms": self.session_timeout_ms,
             "heartbeat_interval_ms": self.heartbeat_interval_ms,
-            "partition_assignment_strategy": (sticky, RoundRobinPartitionAssignor),
+            "partition_assignment_strategy": (assignor, RoundRobinPartitionAssignor),
         }
+
+
+class InstanceRoundRobinAssignor(RoundRobinPartitionAssignor):  # type: ignore[misc]
+    """Round-robin over the members sorted by instance id (then member id, for dynamic members)."""
+
+    name = "cds-instance-roundrobin"
+    instance = b""
+
+    @classmethod
+    def metadata(cls, topics: Iterable[str]) -> ConsumerProtocolMemberMetadata:
+        return ConsumerProtocolMemberMetadata(cls.version, sorted(topics), cls.instance)
+
+    @classmethod
+    def assign(
+        cls, cluster: ClusterMetadata, members: Mapping[str, ConsumerProtocolMemberMetadata]
+    ) -> dict[str, ConsumerProtocolMemberAssignment]:
+        order = sorted(members, key=lambda m: (members[m].user_data or b"", m))
+        partitions = sorted(
+            (topic, p)
+            for topic in {t for meta in members.values() for t in meta.subscription}
+            for p in cluster.partitions_for_topic(topic) or ()
+        )
+        assigned: dict[str, dict[str, list[int]]] = {m: defaultdict(list) for m in members}
+        for turn, (topic, p) in enumerate(partitions):
+            subscribed = [m for m in order if topic in members[m].subscription]
+            assigned[subscribed[turn % len(subscribed)]][topic].append(p)
+        return {m: ConsumerProtocolMemberAssignment(cls.version, sorted(assigned[m].items()), b"") for m in members}
 
 
 def _lock_key(name: str) -> int:

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "cds_outbox"
 _RELAY_LOCK = 0x4F555458  # "OUTX"
+RELAY_LOCK = _RELAY_LOCK  # `cds-platform backup` holds it to pause the relays (ops/backup.py)
 
 
 class OutsideTransactionError(RuntimeError):

@@ -1,0 +1,193 @@
+"""`cds-platform backup DIR`: every service database and every topic's records into one folder.
+
+A consistent cut without stopping the services: first every service's outbox relay is paused by taking
+its advisory lock (ops.backup waits for a pass in flight to finish), so no event reaches Kafka during the
+backup; then all databases are dumped at once (pg_dump, each its own snapshot), then every topic is read
+up to its end, dead-letter topics last, then the consumer groups' offsets; then the relays resume.
+
+Why this order holds together after a restore: every record on the topics was published, so acknowledged
+and marked, before the dumps; the rows still unpublished in the dumps are published by the relays after a
+restore (a duplicate at most, which consumers skip by event id); a consumer's dump never holds a
+checkpoint beyond what the topics hold; a dead letter is on its .dlq before its batch commits, so before
+the dump that records that batch. Writes accepted while the backup runs are in it if they committed
+before their database's dump started; the rest is what a restore of this backup loses (README, Backup).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from cds_contracts import TopicSpec
+
+from ..outbox import RELAY_LOCK
+from .archive import FORMAT, BackupError, StoredRecord, sha256, write_manifest, write_records
+
+
+def pg_tool(name: str) -> str:
+    """pg_dump / pg_restore: from PATH, else the newest PostgreSQL installed the Debian way."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
+    if not candidates:
+        raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client-15)")
+    return str(candidates[-1])
+
+
+@contextlib.asynccontextmanager
+async def relays_paused(urls: Mapping[str, str]) -> AsyncIterator[None]:
+    """Hold every database's relay lock (a session lock; the relays take the same key per transaction)."""
+    conns: list[asyncpg.Connection] = []
+    try:
+        for url in urls.values():
+            conn = await asyncpg.connect(url, timeout=10)
+            conns.append(conn)
+            await conn.execute("SELECT pg_advisory_lock($1)", RELAY_LOCK)
+        yield
+    finally:
+        for conn in conns:
+            with contextlib.suppress(Exception):  # closing the session releases the lock anyway
+                await conn.close()
+
+
+async def _dump(service: str, url: str, folder: Path) -> dict[str, Any]:
+    path = folder / "databases" / f"{service}.dump"
+    began = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(
+        pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={path}", url,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise BackupError(f"pg_dump of {service} failed: {err.decode(errors='replace').strip()}")
+    return {
+        "service": service,
+        "file": str(path.relative_to(folder)),
+        "bytes": path.stat().st_size,
+        "sha256": sha256(path),
+        "seconds": round(time.monotonic() - began, 2),
+    }
+
+
+async def _read_partition(kafka: AIOKafkaConsumer, tp: TopicPartition, begin: int, end: int) -> list[StoredRecord]:
+    out: list[StoredRecord] = []
+    if begin >= end:
+        return out
+    kafka.assign([tp])
+    kafka.seek(tp, begin)
+    while not out or out[-1].offset < end - 1:
+        batch = await kafka.getmany(tp, timeout_ms=1000, max_records=5000)
+        for r in batch.get(tp, []):
+            if r.offset >= end:
+                break
+            headers = tuple((k, bytes(v)) for k, v in (r.headers or ()))
+            out.append(StoredRecord(r.partition, r.offset, r.timestamp, r.key, r.value, headers))
+        if not batch and await kafka.position(tp) >= end:
+            break  # the rest were transaction markers or compacted away
+    return out
+
+
+async def _partitions(bootstrap: str, names: list[str]) -> dict[str, list[int]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        if missing := sorted(set(names) - existing):
+            raise BackupError(f"topics missing: {', '.join(missing)}")
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return {t["topic"]: sorted(p["partition"] for p in t["partitions"]) for t in described}
+
+
+async def _dump_topic(kafka: AIOKafkaConsumer, spec: TopicSpec, parts: list[int], folder: Path) -> dict[str, Any]:
+    tps = [TopicPartition(spec.name, p) for p in parts]
+    begins, ends = await kafka.beginning_offsets(tps), await kafka.end_offsets(tps)
+    records: list[StoredRecord] = []
+    partitions = {}
+    for tp in tps:
+        mine = await _read_partition(kafka, tp, begins[tp], ends[tp])
+        records += mine
+        partitions[str(tp.partition)] = {"begin": begins[tp], "end": ends[tp], "records": len(mine)}
+    path = folder / "topics" / f"{spec.name}.jsonl.gz"
+    count = await asyncio.to_thread(write_records, path, records)
+    return {
+        "name": spec.name,
+        "partitions": len(parts),
+        "config": spec.config,
+        "file": str(path.relative_to(folder)),
+        "sha256": sha256(path),
+        "records": count,
+        "offsets": partitions,
+    }
+
+
+async def _dump_topics(bootstrap: str, topics: Sequence[TopicSpec], folder: Path) -> list[dict[str, Any]]:
+    partitions = await _partitions(bootstrap, [t.name for t in topics])
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        # Source topics first, dead letters last (see the module's docstring).
+        ordered = sorted(topics, key=lambda t: (t.name.endswith(".dlq"), t.name))
+        return [await _dump_topic(kafka, spec, partitions[spec.name], folder) for spec in ordered]
+    finally:
+        await kafka.stop()
+
+
+async def _group_offsets(bootstrap: str, topics: set[str], prefix: str) -> dict[str, dict[str, int]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        groups: dict[str, dict[str, int]] = {}
+        for group, _ in await admin.list_consumer_groups():
+            if not group.startswith(prefix):
+                continue
+            offsets = await admin.list_consumer_group_offsets(group)
+            mine = {f"{tp.topic}:{tp.partition}": o.offset for tp, o in offsets.items() if tp.topic in topics}
+            if mine:
+                groups[group] = mine
+        return groups
+    finally:
+        await admin.close()
+
+
+def _prepare(folder: Path) -> None:
+    if folder.exists() and any(folder.iterdir()):
+        raise BackupError(f"{folder} is not empty; a backup goes into a new folder")
+    for sub in ("databases", "topics"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+
+
+async def backup(
+    folder: Path, databases: Mapping[str, str], bootstrap: str, topics: Sequence[TopicSpec], prefix: str = ""
+) -> dict[str, Any]:
+    """Write the backup into `folder` (created; must be empty) and return its manifest."""
+    await asyncio.to_thread(_prepare, folder)
+    began = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    async with relays_paused(databases):
+        dumps = await asyncio.gather(*(_dump(s, url, folder) for s, url in databases.items()))
+        stored = await _dump_topics(bootstrap, topics, folder)
+        groups = await _group_offsets(bootstrap, {t.name for t in topics}, prefix)
+    manifest = {
+        "format": FORMAT,
+        "started_at": started_at,
+        "seconds": round(time.monotonic() - began, 2),
+        "topic_prefix": prefix,
+        "databases": list(dumps),
+        "topics": stored,
+        "groups": groups,
+    }
+    write_manifest(folder, manifest)
+    return manifest
