@@ -63,6 +63,7 @@ class Load:
         self.units = [f"CHAOS-U{i}" for i in range(6)]
         self.officers: list[str] = []  # acknowledged appointments: transfer candidates
         self._dates: dict[str, dt.date] = {}
+        self._units: dict[str, str] = {}
         self._replica = itertools.count()
         self.client = httpx.AsyncClient(timeout=10.0, headers=self.headers)
 
@@ -92,19 +93,23 @@ class Load:
     # One write of each kind; each records its Write.
     async def appoint(self) -> str | None:
         officer = f"CHAOS-O-{uuid.uuid4().hex[:10].upper()}"
-        body = {"officer_id": officer, "full_name": "Nguyễn Văn Thử", "unit_id": self.rng.choice(self.units),
+        unit = self.rng.choice(self.units)
+        body = {"officer_id": officer, "full_name": "Nguyễn Văn Thử", "unit_id": unit,
                 "employment_category": "civil_servant", "assignment": "dedicated", "functions": ["it_technical"],
                 "effective_date": f"{YEAR}-01-01"}  # fmt: skip
         if not await self._send("personnel", "appoint", officer, "/api/v1/officers", body):
             return None
         self.officers.append(officer)
         self._dates[officer] = dt.date(YEAR, 1, 1)
+        self._units[officer] = unit
         return officer
 
     async def transfer(self, officer: str, replica: int) -> None:
         self._dates[officer] += dt.timedelta(days=1)
-        body = {"to_unit_id": self.rng.choice(self.units), "effective_date": self._dates[officer].isoformat()}
-        await self._send("personnel", "transfer", officer, f"/api/v1/officers/{officer}/transfer", body, replica)
+        unit = self.rng.choice([u for u in self.units if u != self._units[officer]])  # a move to where it is is a 422
+        body = {"to_unit_id": unit, "effective_date": self._dates[officer].isoformat()}
+        if await self._send("personnel", "transfer", officer, f"/api/v1/officers/{officer}/transfer", body, replica):
+            self._units[officer] = unit
 
     async def schedule_class(self) -> None:
         class_id = f"CHAOS-C-{uuid.uuid4().hex[:10].upper()}"

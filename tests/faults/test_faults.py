@@ -16,7 +16,7 @@ from .load import Load
 from .scenarios import Chaos, Outcome, kill_broker, kill_replicas, poison, sigterm, stop_postgres, table
 from .stack import FaultStack
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")

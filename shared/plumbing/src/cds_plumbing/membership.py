@@ -17,10 +17,12 @@ Chosen for two promises (README, Replicas):
 - **Assignment follows the replica, not the process**: `InstanceRoundRobinAssignor` lays the partitions
   out round-robin over the members sorted by instance id (carried in the subscription's user data), so a
   replica that comes back under its name gets exactly its old partitions, whichever member leads the
-  rebalance. Its subscription never changes, which matters: aiokafka's sticky assignor puts the current
-  assignment in the subscription, and two static members then trigger each other's rebalances for ever
-  (seen in the fault suite). Eager protocol: aiokafka 0.14 has no cooperative rebalancing. Round-robin
-  stays listed second so a group can be upgraded member by member.
+  rebalance. It is the only assignor offered, under round-robin's protocol name (old members can share
+  the group during an upgrade): aiokafka 0.14 sends one JoinGroup per offered assignor with a growing
+  protocol list, and with two offered, two members make the broker restart the rebalance for ever
+  ("Updating metadata for member during CompletingRebalance"; seen in the fault suite). Its subscription
+  never changes for the same reason (aiokafka's sticky assignor puts the assignment in it). Eager
+  protocol: aiokafka 0.14 has no cooperative rebalancing.
 """
 
 from __future__ import annotations
@@ -63,14 +65,14 @@ class Membership:
             "group_instance_id": self.group_instance_id(consumer_name),
             "session_timeout_ms": self.session_timeout_ms,
             "heartbeat_interval_ms": self.heartbeat_interval_ms,
-            "partition_assignment_strategy": (assignor, RoundRobinPartitionAssignor),
+            "partition_assignment_strategy": (assignor,),
         }
 
 
 class InstanceRoundRobinAssignor(RoundRobinPartitionAssignor):  # type: ignore[misc]
     """Round-robin over the members sorted by instance id (then member id, for dynamic members)."""
 
-    name = "cds-instance-roundrobin"
+    name = "roundrobin"  # the protocol aiokafka's default speaks: see the module's docstring
     instance = b""
 
     @classmethod

@@ -105,11 +105,13 @@ def classify(exc: BaseException) -> Dependency | None:
 
 
 def describe(exc: BaseException) -> str:
-    """`Type: message` of the most telling exception in the chain (the driver's, not a wrapper's)."""
-    for e in _chain(exc):
-        if isinstance(e, (*_DATABASE_ERRORS, *_KAFKA_ERRORS, OSError, asyncpg.InterfaceError)):
-            return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-    return f"{type(exc).__name__}: {exc}"
+    """`Type: message` of the most telling exception in the chain: the driver's, and of those the first
+    raised (a rollback failing on the closed connection is a consequence, not the cause)."""
+    drivers = [
+        e for e in _chain(exc) if isinstance(e, (*_DATABASE_ERRORS, *_KAFKA_ERRORS, OSError, asyncpg.InterfaceError))
+    ]
+    e = drivers[-1] if drivers else exc
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
 Probe = Callable[[], Awaitable[object]]

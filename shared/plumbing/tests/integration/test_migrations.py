@@ -75,9 +75,7 @@ async def test_replicas_starting_together_apply_each_migration_once(database: st
             await c.close()
 
 
-async def test_replicas_starting_together_migrate_once_where_the_migrations_say(
-    database: str, tmp_path: Path
-) -> None:
+async def test_replicas_starting_together_migrate_once_where_the_migrations_say(database: str, tmp_path: Path) -> None:
     """Two replicas connect at the same time; the first one's migrations create a schema named like the
     role and set the database's search_path to public (as reporting's do); the second, connected before
     that, must still find the applied migrations and create nothing in that schema."""

@@ -48,3 +48,8 @@ def test_a_lone_survivor_gets_everything_and_the_subscription_is_constant() -> N
     assignor = Membership("1").consumer_settings("c")["partition_assignment_strategy"][0]
     assert assignor.metadata({"b", "a"}) == assignor.metadata(["a", "b"])
     assert assignor.metadata(["a"]).user_data == b"1"
+
+
+def test_one_assignor_is_offered() -> None:
+    """aiokafka 0.14 sends one JoinGroup per offered assignor; with two, two members rebalance for ever."""
+    assert len(Membership("1").consumer_settings("c")["partition_assignment_strategy"]) == 1
