@@ -46,7 +46,7 @@ class Drill:
 def _paths() -> dict[str, list[str]]:
     reporting = [f"/api/v1/overview?as_of={d}" for d in AS_OF]
     reporting += ["/api/v1/trends?from=2024-01&to=2025-06&as_of=2025-06-30", "/api/v1/freshness"]
-    reporting += [f"/api/v1/exports/{t}.csv?as_of=2025-06-30" for t in SPECS]
+    reporting += [f"/api/v1/exports/{t}.csv?as_of=2025-06-30&year=2024" for t in SPECS]
     return {
         "reporting": reporting,
         "personnel": [
@@ -55,7 +55,7 @@ def _paths() -> dict[str, list[str]]:
             "/api/v1/officers?limit=500&as_of=2025-06-30",
             "/api/v1/community-teams?limit=500",
         ],
-        "training": ["/api/v1/programmes", "/api/v1/classes?limit=500", "/api/v1/plans/2025"],
+        "training": ["/api/v1/programmes", "/api/v1/classes?limit=500", "/api/v1/plans/2024"],
         "recruitment": ["/api/v1/vacancies?limit=500", "/api/v1/hires", "/api/v1/staffing-plans?year=2025"],
     }
 

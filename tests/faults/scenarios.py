@@ -19,6 +19,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from cds_contracts import Envelope
+from cds_plumbing.ops.outbox import outbox_backlogs
 
 from .audit import Audit, ConsumerInfo, audit, wait_converged
 from .load import Load, Write
@@ -127,14 +128,15 @@ async def kill_reporting(chaos: Chaos) -> Outcome:
 
 async def kill_broker(chaos: Chaos) -> Outcome:
     """kill -9 of the broker with writes going on; restarted after the outage."""
-    outage_s = 15 if chaos.full else 6
+    outage_s = 20 if chaos.full else 14  # longer than the relay's 10 s acknowledgement timeout
 
     async def body(notes: dict[str, str]) -> None:
         stop, task = chaos.background()
         await asyncio.sleep(2)
         chaos.stack.signal("kafka", signal.SIGKILL)
         killed = time.monotonic()
-        shown_after, slowest = None, 0.0
+        shown_after, slowest, queries = None, 0.0, 0.0
+        urls = [chaos.stack.db_url(s) for s in SERVICES]
         while time.monotonic() - killed < outage_s:
             asked = time.monotonic()
             out = await asyncio.to_thread(chaos.stack.cli, "outbox", "backlog")
@@ -142,9 +144,13 @@ async def kill_broker(chaos: Chaos) -> Outcome:
             personnel = next((line for line in out.stdout.splitlines() if line.startswith("personnel ")), "")
             if shown_after is None and "failing for" in personnel:
                 shown_after = time.monotonic() - killed
+            asked = time.monotonic()  # the command's own work, without starting an interpreter
+            await outbox_backlogs(urls)
+            queries = max(queries, time.monotonic() - asked)
             await asyncio.sleep(0.5)
         notes["backlog shows the outage after"] = f"{shown_after:.1f} s" if shown_after else "never"
-        notes["backlog answered within"] = f"{slowest:.1f} s"
+        notes["backlog command answered within"] = f"{slowest:.1f} s"
+        notes["backlog queries answered within"] = f"{queries:.1f} s"
         await asyncio.to_thread(chaos.stack.sh, "start-kafka")
         await asyncio.to_thread(chaos.stack.cli, "wait-kafka", "--timeout", "120")
         await asyncio.sleep(3)

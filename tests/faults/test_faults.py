@@ -20,16 +20,13 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
-async def chaos() -> AsyncIterator[Chaos]:
-    stack = FaultStack()
-    stack.up()
-    load = Load(stack)
+async def chaos(fault_stack: FaultStack) -> AsyncIterator[Chaos]:
+    load = Load(fault_stack)
     try:
         await load.setup()
-        yield Chaos(stack, load, consumers(), full=False)
+        yield Chaos(fault_stack, load, consumers(), full=False)
     finally:
         await load.close()
-        stack.down()
 
 
 def _clean(o: Outcome) -> None:
@@ -56,8 +53,11 @@ async def test_postgresql_stopped_abruptly(chaos: Chaos) -> None:
 async def test_broker_killed(chaos: Chaos) -> None:
     o = await kill_broker(chaos)
     _clean(o)
-    assert _seconds(o.notes["backlog shows the outage after"]) <= 10 + 3, o.notes  # acknowledgement timeout 10 s
-    assert _seconds(o.notes["backlog answered within"]) < 3, o.notes
+    assert o.notes["backlog shows the outage after"] != "never", o.notes
+    # the relay's acknowledgement timeout is 10 s; the rest is the wait for the next pass and a loaded machine
+    assert _seconds(o.notes["backlog shows the outage after"]) <= 10 + 4, o.notes
+    # bounded by its 1.5 s per-database timeout; the command's time adds an interpreter start (reported)
+    assert _seconds(o.notes["backlog queries answered within"]) < 2, o.notes
 
 
 async def test_poison_records_and_a_duplicate(chaos: Chaos) -> None:

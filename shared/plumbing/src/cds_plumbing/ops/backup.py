@@ -73,11 +73,25 @@ async def _dump(service: str, url: str, folder: Path) -> dict[str, Any]:
         raise BackupError(f"pg_dump of {service} failed: {err.decode(errors='replace').strip()}")
     return {
         "service": service,
+        "settings": await _database_settings(url),
         "file": str(path.relative_to(folder)),
         "bytes": path.stat().st_size,
         "sha256": sha256(path),
         "seconds": round(time.monotonic() - began, 2),
     }
+
+
+async def _database_settings(url: str) -> list[str]:
+    """`ALTER DATABASE ... SET` values (reporting's migrations set search_path): pg_dump leaves them out."""
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        rows = await conn.fetch(
+            """SELECT unnest(setconfig) FROM pg_db_role_setting
+               WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) AND setrole = 0"""
+        )
+        return [r[0] for r in rows]
+    finally:
+        await conn.close()
 
 
 async def _read_partition(kafka: AIOKafkaConsumer, tp: TopicPartition, begin: int, end: int) -> list[StoredRecord]:

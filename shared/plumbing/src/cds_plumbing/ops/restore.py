@@ -73,8 +73,24 @@ async def _empty_topics(bootstrap: str, names: list[str]) -> set[str]:
     return existing
 
 
-async def _pg_restore(service: str, url: str, path: Path) -> float:
+async def _database_settings(url: str, settings: list[str]) -> None:
+    """Put back the database's own settings (`name=value` as PostgreSQL lists them, from the backup)."""
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        database = await conn.fetchval("SELECT current_database()")
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            if not name.replace("_", "").replace(".", "").isalnum():
+                raise BackupError(f"odd database setting in the backup: {setting!r}")
+            # The value is PostgreSQL's own rendering from the backed-up database, e.g. `"$user", public`.
+            await conn.execute(f'ALTER DATABASE "{database}" SET {name} = {value}')
+    finally:
+        await conn.close()
+
+
+async def _pg_restore(service: str, url: str, path: Path, settings: list[str]) -> float:
     began = time.monotonic()
+    await _database_settings(url, settings)
     proc = await asyncio.create_subprocess_exec(
         pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
         f"--dbname={url}", str(path), stderr=asyncio.subprocess.PIPE,
@@ -179,6 +195,7 @@ async def restore(folder: Path, databases: Mapping[str, str], bootstrap: str, pr
     if problems := verify_files(folder, manifest):
         raise BackupError("the backup is damaged:\n  " + "\n  ".join(problems))
     dumps = {d["service"]: folder / d["file"] for d in manifest["databases"]}
+    settings = {d["service"]: d.get("settings", []) for d in manifest["databases"]}
     if unknown := set(dumps) - set(databases):
         raise BackupError(f"no database given for {', '.join(sorted(unknown))}")
     began = time.monotonic()
@@ -186,7 +203,7 @@ async def restore(folder: Path, databases: Mapping[str, str], bootstrap: str, pr
     topics = manifest["topics"]
     await _empty_topics(bootstrap, [t["name"] for t in topics])
 
-    db_seconds = await asyncio.gather(*(_pg_restore(s, databases[s], path) for s, path in dumps.items()))
+    db_seconds = await asyncio.gather(*(_pg_restore(s, databases[s], p, settings[s]) for s, p in dumps.items()))
     await ensure_topics(bootstrap, [TopicSpec(t["name"], t["partitions"], t["config"]) for t in topics])
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=20, max_batch_size=1 << 20
