@@ -37,6 +37,7 @@ class Write:
     replica: int
     status: int | None = None  # None: sent but no answer (reset, timeout): in doubt; 0: not sent (refused connection)
     retry_after: str | None = None
+    outcome: str | None = None  # "unknown" in a 503 whose commit was under way when the database went away
     error: str | None = None
     at: float = field(default_factory=time.monotonic)
 
@@ -46,11 +47,11 @@ class Write:
 
     @property
     def refused(self) -> bool:
-        return self.status is not None and not self.acknowledged
+        return self.status is not None and not self.acknowledged and not self.in_doubt
 
     @property
     def in_doubt(self) -> bool:
-        return self.status is None
+        return self.status is None or self.outcome == "unknown"
 
 
 class Load:
@@ -141,6 +142,8 @@ class Load:
         w.status, w.retry_after = r.status_code, r.headers.get("Retry-After")
         if not w.acknowledged:
             w.error = r.text[:300]
+            if r.headers.get("content-type", "").startswith("application/problem+json"):
+                w.outcome = r.json().get("outcome")
         return w.acknowledged
 
     async def run(self, stop: asyncio.Event, *, workers: int = 4, pause_s: float = 0.02) -> None:

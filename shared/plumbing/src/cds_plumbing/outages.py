@@ -104,6 +104,19 @@ def classify(exc: BaseException) -> Dependency | None:
     return None
 
 
+def commit_unconfirmed(exc: BaseException) -> bool:
+    """The connection failed while PostgreSQL was committing: the change may be stored or not, and the
+    client must not be told either. (Found by the fault suite: a write answered 503 was stored.)"""
+    for e in _chain(exc):
+        tb = e.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_name == "__commit" and code.co_filename.endswith("asyncpg/transaction.py"):
+                return tb.tb_frame.f_locals.get("query") == "COMMIT;"  # not a savepoint's release
+            tb = tb.tb_next
+    return False
+
+
 def describe(exc: BaseException) -> str:
     """`Type: message` of the most telling exception in the chain: the driver's, and of those the first
     raised (a rollback failing on the closed connection is a consequence, not the cause)."""
@@ -206,12 +219,16 @@ class OutageMiddleware:
                 raise
             self._tracker.refused(dep, exc)
             seconds = RETRY_AFTER_S[dep]
+            detail = f"the {dep.value} is unavailable; retry in {seconds} s"
+            extra = {}
+            if commit_unconfirmed(exc):
+                detail = (
+                    "the database went away while committing this request: it may or may not have been "
+                    f"stored; check before retrying in {seconds} s"
+                )
+                extra["outcome"] = "unknown"
             response = problem(
-                503,
-                "Service Unavailable",
-                f"the {dep.value} is unavailable; retry in {seconds} s",
-                instance=scope.get("path"),
-                dependency=dep.value,
+                503, "Service Unavailable", detail, instance=scope.get("path"), dependency=dep.value, **extra
             )
             response.headers["Retry-After"] = str(seconds)
             await response(scope, receive, send)

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
 from cds_plumbing.auth import Role, mint_token
+from cds_plumbing.outages import Dependency, classify, commit_unconfirmed
 from tests.support.proxy import ThreadedProxy
 
 from .test_runtime import build_app
@@ -93,3 +94,50 @@ def test_a_database_outage_is_a_503_with_retry_after_logged_once(
     assert relay, "the relay ran into the outage"
     assert relay[0].startswith("outbox relay failed: database unavailable ("), relay[0]
     assert not any("released back to the pool" in m for m in relay), relay
+
+
+class _DropOnCommit:
+    """A TCP proxy to PostgreSQL that drops the connection instead of forwarding a COMMIT: the client is
+    left waiting for the commit's answer when its connection dies, as when the server crashes then."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        port: int = self.server.sockets[0].getsockname()[1]
+        return port
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", POSTGRES_PORT)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, inspect: bool) -> None:
+            while data := await src.read(65536):
+                if inspect and b"COMMIT;" in data:
+                    writer.close()
+                    up_writer.close()
+                    return
+                dst.write(data)
+                await dst.drain()
+
+        await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False), return_exceptions=True)
+
+
+async def test_a_connection_lost_during_commit_is_an_unknown_outcome(database: str) -> None:
+    proxy = _DropOnCommit()
+    port = await proxy.start()
+    conn = await asyncpg.connect(database.replace(f":{POSTGRES_PORT}/", f":{port}/"))
+    with pytest.raises(Exception) as lost:
+        async with conn.transaction():
+            await conn.execute("CREATE TABLE never_committed (id int)")
+    assert classify(lost.value) is Dependency.DATABASE
+    assert commit_unconfirmed(lost.value), "the client cannot know whether PostgreSQL committed"
+
+    other = await asyncpg.connect(database.replace(f":{POSTGRES_PORT}/", f":{port}/"))
+    with pytest.raises(Exception) as before:
+        async with other.transaction():
+            other.terminate()  # lost before the commit was even sent: certainly not stored
+            await other.execute("CREATE TABLE never_either (id int)")
+    assert not commit_unconfirmed(before.value)
+    assert proxy.server is not None
+    proxy.server.close()

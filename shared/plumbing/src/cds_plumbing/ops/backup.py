@@ -94,21 +94,26 @@ async def _database_settings(url: str) -> list[str]:
         await conn.close()
 
 
-async def _read_partition(kafka: AIOKafkaConsumer, tp: TopicPartition, begin: int, end: int) -> list[StoredRecord]:
-    out: list[StoredRecord] = []
-    if begin >= end:
-        return out
-    kafka.assign([tp])
-    kafka.seek(tp, begin)
-    while not out or out[-1].offset < end - 1:
-        batch = await kafka.getmany(tp, timeout_ms=1000, max_records=5000)
-        for r in batch.get(tp, []):
-            if r.offset >= end:
-                break
-            headers = tuple((k, bytes(v)) for k, v in (r.headers or ()))
-            out.append(StoredRecord(r.partition, r.offset, r.timestamp, r.key, r.value, headers))
-        if not batch and await kafka.position(tp) >= end:
-            break  # the rest were transaction markers or compacted away
+async def _read_all(
+    kafka: AIOKafkaConsumer, bounds: dict[TopicPartition, tuple[int, int]]
+) -> dict[TopicPartition, list[StoredRecord]]:
+    """Every record with begin <= offset < end of every partition, read together (one assignment)."""
+    out: dict[TopicPartition, list[StoredRecord]] = {tp: [] for tp in bounds}
+    todo = {tp for tp, (begin, end) in bounds.items() if begin < end}
+    kafka.assign(list(todo))
+    for tp in todo:
+        kafka.seek(tp, bounds[tp][0])
+    while todo:
+        batch = await kafka.getmany(*todo, timeout_ms=1000, max_records=10_000)
+        for tp, records in batch.items():
+            end = bounds[tp][1]
+            for r in records:
+                if r.offset < end:
+                    headers = tuple((k, bytes(v)) for k, v in (r.headers or ()))
+                    out[tp].append(StoredRecord(r.partition, r.offset, r.timestamp, r.key, r.value, headers))
+        for tp in list(todo):
+            if await kafka.position(tp) >= bounds[tp][1]:  # past the end (markers or compaction count too)
+                todo.discard(tp)
     return out
 
 
@@ -125,17 +130,13 @@ async def _partitions(bootstrap: str, names: list[str]) -> dict[str, list[int]]:
     return {t["topic"]: sorted(p["partition"] for p in t["partitions"]) for t in described}
 
 
-async def _dump_topic(kafka: AIOKafkaConsumer, spec: TopicSpec, parts: list[int], folder: Path) -> dict[str, Any]:
+def _write_topic(
+    spec: TopicSpec, parts: list[int], bounds: dict[TopicPartition, tuple[int, int]],
+    records: dict[TopicPartition, list[StoredRecord]], folder: Path,
+) -> dict[str, Any]:  # fmt: skip
     tps = [TopicPartition(spec.name, p) for p in parts]
-    begins, ends = await kafka.beginning_offsets(tps), await kafka.end_offsets(tps)
-    records: list[StoredRecord] = []
-    partitions = {}
-    for tp in tps:
-        mine = await _read_partition(kafka, tp, begins[tp], ends[tp])
-        records += mine
-        partitions[str(tp.partition)] = {"begin": begins[tp], "end": ends[tp], "records": len(mine)}
     path = folder / "topics" / f"{spec.name}.jsonl.gz"
-    count = await asyncio.to_thread(write_records, path, records)
+    count = write_records(path, (r for tp in tps for r in records[tp]))
     return {
         "name": spec.name,
         "partitions": len(parts),
@@ -143,7 +144,9 @@ async def _dump_topic(kafka: AIOKafkaConsumer, spec: TopicSpec, parts: list[int]
         "file": str(path.relative_to(folder)),
         "sha256": sha256(path),
         "records": count,
-        "offsets": partitions,
+        "offsets": {
+            str(tp.partition): {"begin": bounds[tp][0], "end": bounds[tp][1], "records": len(records[tp])} for tp in tps
+        },
     }
 
 
@@ -151,10 +154,20 @@ async def _dump_topics(bootstrap: str, topics: Sequence[TopicSpec], folder: Path
     partitions = await _partitions(bootstrap, [t.name for t in topics])
     kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await kafka.start()
+    stored = []
     try:
-        # Source topics first, dead letters last (see the module's docstring).
-        ordered = sorted(topics, key=lambda t: (t.name.endswith(".dlq"), t.name))
-        return [await _dump_topic(kafka, spec, partitions[spec.name], folder) for spec in ordered]
+        # Source topics first, dead letters last (see the module's docstring): their ends are read later.
+        for dead_letters in (False, True):
+            specs = [t for t in topics if t.name.endswith(".dlq") == dead_letters]
+            tps = [TopicPartition(t.name, p) for t in specs for p in partitions[t.name]]
+            begins, ends = await kafka.beginning_offsets(tps), await kafka.end_offsets(tps)
+            bounds = {tp: (begins[tp], ends[tp]) for tp in tps}
+            records = await _read_all(kafka, bounds)
+            for spec in specs:
+                stored.append(
+                    await asyncio.to_thread(_write_topic, spec, partitions[spec.name], bounds, records, folder)
+                )
+        return stored
     finally:
         await kafka.stop()
 
