@@ -18,7 +18,9 @@ from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
 from cds_plumbing.auth import Role, mint_token
+from cds_plumbing.db import create_pool
 from cds_plumbing.outages import Dependency, classify, commit_unconfirmed
+from cds_plumbing.unit_of_work import UnitOfWork
 from tests.support.proxy import ThreadedProxy
 
 from .test_runtime import build_app
@@ -96,11 +98,12 @@ def test_a_database_outage_is_a_503_with_retry_after_logged_once(
     assert not any("released back to the pool" in m for m in relay), relay
 
 
-class _DropOnCommit:
-    """A TCP proxy to PostgreSQL that drops the connection instead of forwarding a COMMIT: the client is
-    left waiting for the commit's answer when its connection dies, as when the server crashes then."""
+class _DropOn:
+    """A TCP proxy to PostgreSQL that drops the connection instead of forwarding a statement containing
+    `marker`: the client is left waiting for its answer when the connection dies, as in a server crash."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker: bytes) -> None:
+        self.marker = marker
         self.server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -113,7 +116,7 @@ class _DropOnCommit:
 
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, inspect: bool) -> None:
             while data := await src.read(65536):
-                if inspect and b"COMMIT;" in data:
+                if inspect and self.marker in data:
                     writer.close()
                     up_writer.close()
                     return
@@ -124,7 +127,7 @@ class _DropOnCommit:
 
 
 async def test_a_connection_lost_during_commit_is_an_unknown_outcome(database: str) -> None:
-    proxy = _DropOnCommit()
+    proxy = _DropOn(b"COMMIT;")
     port = await proxy.start()
     conn = await asyncpg.connect(database.replace(f":{POSTGRES_PORT}/", f":{port}/"))
     with pytest.raises(Exception) as lost:
@@ -141,3 +144,26 @@ async def test_a_connection_lost_during_commit_is_an_unknown_outcome(database: s
     assert not commit_unconfirmed(before.value)
     assert proxy.server is not None
     proxy.server.close()
+
+
+class _Work(UnitOfWork):
+    SOURCE = "/test"
+
+
+async def test_a_write_committed_just_before_the_database_went_away_is_not_an_error(database: str) -> None:
+    """The commit is answered, then the connection dies while the pool resets it for reuse: the write
+    stands, so the request must succeed (it used to raise, and the client got a 503 for a stored write)."""
+    proxy = _DropOn(b"RESET ALL")
+    port = await proxy.start()
+    pool = await create_pool(database.replace(f":{POSTGRES_PORT}/", f":{port}/"), 1, 2)
+    try:
+        async with _Work(pool, actor="test") as work:
+            assert work._conn is not None
+            await work._conn.execute("CREATE TABLE committed_anyway (id int)")
+    finally:
+        pool.terminate()
+        assert proxy.server is not None
+        proxy.server.close()
+    check = await asyncpg.connect(database)
+    assert await check.fetchval("SELECT to_regclass('committed_anyway') IS NOT NULL")
+    await check.close()
