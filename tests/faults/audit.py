@@ -71,6 +71,7 @@ class Rec:
     topic: str  # without the stack's prefix
     partition: int
     offset: int
+    key: str | None
     event_id: str | None  # None: undecodable headers
     etype: tuple[str, int] | None
     headers: dict[str, str]
@@ -86,7 +87,8 @@ def _rec(prefix: str, r: ConsumerRecord[bytes, bytes]) -> Rec:
         event_id, etype = str(env.event_id), (env.type, env.version)
     except Exception:  # a poison record: no or broken envelope
         event_id = headers.get("ce_id")
-    return Rec(r.topic.removeprefix(prefix), r.partition, r.offset, event_id, etype, headers)
+    key = r.key.decode("utf-8", "replace") if r.key is not None else None
+    return Rec(r.topic.removeprefix(prefix), r.partition, r.offset, key, event_id, etype, headers)
 
 
 async def read_topics(bootstrap: str, prefix: str) -> tuple[dict[str, list[Rec]], dict[tuple[str, int], int]]:
@@ -225,6 +227,7 @@ class Audit:
     lost: int = 0
     duplicated: int = 0
     copies_skipped: int = 0
+    out_of_order: int = 0  # keys whose events reached Kafka in another order than they were committed
     dead_lettered: Counter[str] = field(default_factory=Counter)  # consumer -> letters (poison included)
     problems: list[str] = field(default_factory=list)
 
@@ -268,6 +271,7 @@ def audit(snap: Snapshot, infos: list[ConsumerInfo], writes: list[Write], all_wr
             a.in_doubt += 1
             a.in_doubt_stored += bool(table and w.key in snap.entities[w.op])
     _pipeline(snap, infos, a)
+    _order(snap, a)
     for name, (source, projection) in snap.projections.items():
         missing, extra = source - projection, projection - source
         if missing or extra:
@@ -314,6 +318,29 @@ def _pipeline(snap: Snapshot, infos: list[ConsumerInfo], a: Audit) -> None:
                     continue
                 a.lost += 1
                 a.problems.append(f"{c.name} neither applied nor dead-lettered {topic}[{rec.partition}]@{rec.offset}")
+
+
+def _order(snap: Snapshot, a: Audit) -> None:
+    """Per key, the order of first appearance on Kafka must be the outbox's id order (the commit order of
+    one aggregate's events, since each command locks its aggregate), whichever replica's relay sent it."""
+    committed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for rows in snap.outbox.values():
+        for r in rows:  # ordered by id
+            committed[(r["topic"], r["key"])].append(r["event_id"])
+    seen: set[str] = set()
+    arrived: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for topic, recs in snap.records.items():
+        for rec in sorted(recs, key=lambda x: (x.partition, x.offset)):
+            if rec.event_id and rec.key is not None and rec.event_id not in seen:
+                seen.add(rec.event_id)
+                arrived[(topic, rec.key)].append(rec.event_id)
+    for where, ids in committed.items():
+        wanted = set(ids)
+        on_kafka = [i for i in arrived.get(where, []) if i in wanted]
+        present = set(on_kafka)
+        if on_kafka != [i for i in ids if i in present]:
+            a.out_of_order += 1
+            a.problems.append(f"{where[0]} key {where[1]}: events on Kafka out of commit order")
 
 
 def _letter_elsewhere(r: Rec, topic: str, letters: set[tuple[str, int, int]], snap: Snapshot) -> bool:

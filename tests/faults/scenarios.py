@@ -363,15 +363,15 @@ def table(outcomes: list[Outcome]) -> str:
     """The report: one row per scenario, then what each measured."""
     head = (
         "| scenario | acknowledged | stored | reported | lost | duplicated | refused (stored) "
-        "| in doubt (stored) | copies skipped | converged in |"
+        "| in doubt (stored) | copies skipped | out of order | converged in |"
     )
-    rows = [head, "|" + "---|" * 10]
+    rows = [head, "|" + "---|" * 11]
     for o in outcomes:
         a = o.audit
         rows.append(
             f"| {o.name} | {a.acknowledged} | {a.stored} | {a.reported} | {a.lost} | {a.duplicated} "
             f"| {a.refused} ({a.refused_stored}) | {a.in_doubt} ({a.in_doubt_stored}) | {a.copies_skipped} "
-            f"| {o.converge_s:.1f} s |"
+            f"| {a.out_of_order} | {o.converge_s:.1f} s |"
         )
     rows.append("")
     for o in outcomes:

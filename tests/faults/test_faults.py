@@ -33,7 +33,7 @@ def _clean(o: Outcome) -> None:
     a = o.audit
     assert a.acknowledged > 0, "the load wrote nothing"
     assert not a.problems, table([o])
-    assert (a.lost, a.duplicated, a.refused_stored) == (0, 0, 0)
+    assert (a.lost, a.duplicated, a.refused_stored, a.out_of_order) == (0, 0, 0, 0)
     assert a.stored == a.acknowledged and a.reported == a.acknowledged
 
 
