@@ -49,10 +49,15 @@ async def run(scale: float) -> int:
     load = Load(stack)
     await load.setup()
     chaos = Chaos(stack, load, infos, full=True)
+    crashed: list[str] = []
     try:
         for scenario in SCENARIOS:
             print(f"scenario: {(scenario.__doc__ or scenario.__name__).splitlines()[0]}", flush=True)
-            await scenario(chaos)
+            try:
+                await scenario(chaos)
+            except Exception as exc:  # report it and go on: the other scenarios' figures still count
+                crashed.append(f"{scenario.__name__}: {type(exc).__name__}: {exc}")
+                print(f"  did not complete: {crashed[-1]}", flush=True)
     finally:
         await load.close()
     report = table(chaos.outcomes)
@@ -60,6 +65,7 @@ async def run(scale: float) -> int:
     text = f"# Fault run\n\n{report}\n\n## Backup and restore\n\n{restore_line}\n"
     if d.differences:
         text += "\nAnswers that differ after the restore:\n" + "\n".join(f"- {x}" for x in d.differences) + "\n"
+    text += "".join(f"\nScenario that did not complete: {c}\n" for c in crashed)
     text += f"\nTotal {time.monotonic() - began:.0f} s.\n"
     (ROOT / ".run").mkdir(exist_ok=True)
     (ROOT / ".run" / "chaos-report.md").write_text(text)
@@ -69,7 +75,7 @@ async def run(scale: float) -> int:
     bad = [
         o for o in chaos.outcomes if o.audit.problems or o.audit.lost or o.audit.duplicated or o.audit.refused_stored
     ]
-    return 1 if bad or d.differences else 0
+    return 1 if bad or crashed or d.differences else 0
 
 
 def main() -> int:

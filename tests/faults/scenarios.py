@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
@@ -265,9 +266,9 @@ async def sigterm(chaos: Chaos) -> Outcome:
 
     async def body(notes: dict[str, str]) -> None:
         stop, task = chaos.background()
-        proc, log = _extra_reporting(chaos.stack)
+        proc, log, url = _extra_reporting(chaos.stack)
         try:
-            await _ready(chaos.stack.url("reporting", 3))
+            await _ready(url)
             await asyncio.sleep(3)
             began = time.monotonic()
             proc.send_signal(signal.SIGTERM)
@@ -336,14 +337,17 @@ def _moves(samples: list[dict[str, int]]) -> dict[str, int]:
     return moves
 
 
-def _extra_reporting(stack: FaultStack) -> tuple[subprocess.Popen[bytes], Path]:
-    """A third reporting replica started by this process, so its exit code can be read."""
-    port = int(stack.url("reporting", 3).rsplit(":", 1)[1])
+def _extra_reporting(stack: FaultStack) -> tuple[subprocess.Popen[bytes], Path, str]:
+    """A third reporting replica started by this process, so its exit code can be read. Its port is any
+    free one: a fixed port in the ephemeral range may be taken by an outgoing connection by then."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     log = Path(stack.run_dir / "logs" / "reporting-3.log")
     env = {**stack.env, "INSTANCE_ID": "3", "PYTHONUNBUFFERED": "1"}
     cmd = [str(ROOT / ".venv/bin/cds-serve"), "reporting.entrypoints.app:app", "--port", str(port), "--reuse-port"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    return proc, log
+    return proc, log, f"http://127.0.0.1:{port}"
 
 
 async def _ready(url: str, timeout_s: float = 90) -> None:
