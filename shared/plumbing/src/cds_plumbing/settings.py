@@ -70,7 +70,9 @@ class ServiceSettings(BaseSettings):
         description="A consumer that sent no heartbeat for this long is dead and its partitions move (broker "
         "floor: group.min.session.timeout.ms).",
     )
-    consumer_heartbeat_interval_ms: int = Field(default=1000, description="Consumer heartbeat interval.")
+    consumer_heartbeat_interval_ms: int = Field(
+        default=500, description="Consumer heartbeat interval: how soon a survivor hears of a rebalance."
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
         description="OTLP/HTTP endpoint for traces; none means traces are not exported.",
