@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 STACK := scripts/stack.sh
 
-.PHONY: help install up down status test lint typecheck schemas asyncapi token demo rebuild-reporting
+.PHONY: help install up down status test lint typecheck schemas asyncapi token demo rebuild-reporting chaos restart backup restore
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,19 @@ status:  ## show what is running
 
 test: up  ## install what is missing, start the stack, run lint, types and the whole test suite
 	@scripts/run-tests.sh
+
+chaos:  ## the fault suite at full length on a private stack (tests/faults), report in .run/chaos-report.md
+	@$(STACK) install && $(VENV)/python -m tests.faults $(CHAOS_ARGS)
+
+restart:  ## rolling restart of every service (or SVC=name), no partition moves to another replica
+	@$(STACK) restart $(SVC)
+
+backup:  ## cds-platform backup into BACKUP_DIR (default backups/<UTC time>)
+	@$(VENV)/cds-platform backup "$${BACKUP_DIR:-backups/$$(date -u +%Y%m%dT%H%M%SZ)}"
+
+restore:  ## wipe the local stack, restore BACKUP_DIR onto it, start the services
+	@test -n "$(BACKUP_DIR)" || { echo "usage: make restore BACKUP_DIR=backups/<folder>" >&2; exit 2; }
+	@$(STACK) reset && $(STACK) infra && $(VENV)/cds-platform restore "$(BACKUP_DIR)" && $(STACK) up
 
 lint:  ## ruff
 	@$(VENV)/ruff check . && $(VENV)/ruff format --check .

@@ -7,6 +7,7 @@ source scripts/env.sh
 mkdir -p .run/test-artifacts
 scripts/stack.sh install-browser || exit 1
 scripts/stack.sh install-node || exit 1
+scripts/stack.sh install-promtool || exit 1
 .venv/bin/ruff check . || exit 1
 .venv/bin/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts conftest.py tests shared/*/tests services/*/tests || exit 1
 .venv/bin/pytest "$@" --junitxml=.run/test-artifacts/junit.xml

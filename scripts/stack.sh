@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Local stack without Docker: Apache Kafka (KRaft, jars from Maven Central) and a private PostgreSQL 15
 # cluster, plus every service that has an app. Everything we start leaves a pid file in .run/, and
-# `down` stops exactly those pids; `reset` also deletes the stored data. Usage: scripts/stack.sh install|install-browser|install-node|up|down|status|reset
+# `down` stops exactly those pids; `reset` also deletes the stored data.
+# Usage: scripts/stack.sh install|install-browser|install-node|install-promtool|up|infra|down|status|reset|restart [svc ...]
+# REPLICAS=N runs N instances of every service (ports +100 per replica); STACK_RUN_DIR and STACK_STATE_DIR
+# move the pid files/logs and the data (the fault suite runs a private stack that way, tests/faults/).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,14 +12,17 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
-RUN="$ROOT/.run"
+RUN="${STACK_RUN_DIR:-$ROOT/.run}"
 CACHE="$ROOT/.cache"
-KAFKA_HOME="$CACHE/kafka"
-PG_HOME="$CACHE/postgres"
+STATE="${STACK_STATE_DIR:-$CACHE}"
+KAFKA_LIBS="$CACHE/kafka/libs"
+KAFKA_HOME="$STATE/kafka"
+PG_HOME="$STATE/postgres"
+REPLICAS="${REPLICAS:-1}"
 # As root the cluster runs as user postgres, which may not be able to reach a checkout under a private
-# folder (CI clones anywhere): then keep the cluster in a folder of its own, named after this checkout.
-if [[ $EUID -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
-  PG_HOME="/var/tmp/cds-postgres-$(echo "$ROOT" | sha256sum | cut -c1-10)"
+# folder (CI clones anywhere): then keep the cluster in a folder of its own, named after this state folder.
+if [[ $EUID -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
+  PG_HOME="/var/tmp/cds-postgres-$(echo "$STATE" | sha256sum | cut -c1-10)"
 fi
 PG_BIN="/usr/lib/postgresql/15/bin"
 mkdir -p "$RUN" "$CACHE"
@@ -47,13 +53,13 @@ install_python() {
 
 install_kafka() {
   [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] && return 0
-  local stamp="$KAFKA_HOME/libs/.pom.sha256" want
+  local stamp="$KAFKA_LIBS/.pom.sha256" want
   want="$(sha256sum deploy/kafka/pom.xml | cut -d' ' -f1)"
   if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     log "fetching Kafka jars with Maven (deploy/kafka/pom.xml)"
-    rm -rf "$KAFKA_HOME/libs"
+    rm -rf "$KAFKA_LIBS"
     mvn -q -B -f deploy/kafka/pom.xml -Dmaven.repo.local="$CACHE/m2" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs"
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS"
     echo "$want" >"$stamp"
   fi
 }
@@ -93,6 +99,14 @@ install_node_tools() {
   done
 }
 
+install_promtool() {
+  # Only the test suite needs it: the alert rules in deploy/prometheus/ are checked and unit-tested with
+  # promtool, which Debian ships in its prometheus package.
+  command -v promtool >/dev/null && return 0
+  log "installing promtool with apt-get (alert rule tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 install() { install_python; install_kafka; install_postgres; }
 
 start_postgres() {
@@ -120,7 +134,7 @@ start_kafka() {
   sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
     -e "s#@PROXIED_PORT@#$KAFKA_PROXIED_PORT#g" -e "s#@PROXY_PORT@#$KAFKA_PROXY_PORT#g" \
     -e "s#@DATA_DIR@#$KAFKA_HOME/data#g" deploy/kafka/server.properties.template >"$KAFKA_HOME/server.properties"
-  local java=(java -Xms256m "-Xmx${KAFKA_HEAP:-768m}" -cp "$KAFKA_HOME/libs/*"
+  local java=(java -Xms256m "-Xmx${KAFKA_HEAP:-768m}" -cp "$KAFKA_LIBS/*"
     "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties" "-Dkafka.logs.dir=$KAFKA_HOME/logs")
   if [[ ! -f $KAFKA_HOME/data/meta.properties ]]; then
     log "formatting Kafka storage (once)"
@@ -133,20 +147,43 @@ start_kafka() {
   log "kafka starting on 127.0.0.1:$KAFKA_PORT (pid $!)"
 }
 
-start_services() {
-  local svc port
+# Replica n of a service: named <svc> (n = 1) or <svc>-<n>, on the service's port + 100 * (n - 1), with
+# INSTANCE_ID=n (static consumer group membership, see shared/plumbing/src/cds_plumbing/membership.py).
+replica_name() { if [[ $2 -eq 1 ]]; then echo "$1"; else echo "$1-$2"; fi; }
+replica_port() { echo $(($(service_port "$1") + 100 * ($2 - 1))); }
+
+app_services() {
+  local dir svc
   for dir in services/*/; do
     svc="$(basename "$dir")"
-    [[ -f "$dir/src/$svc/entrypoints/app.py" ]] || continue
-    if alive "$svc"; then log "$svc already running (pid $(cat "$RUN/$svc.pid"))"; continue; fi
-    port="$(service_port "$svc")"
-    mkdir -p "$RUN/logs"
-    # cds-serve (cds_plumbing.serve): uvicorn that exits 0 after a SIGTERM shutdown instead of re-raising it.
-    # AUTH_ALLOW_DEV_SECRET: this local stack (and only it) may sign tokens with the published dev secret.
-    AUTH_ALLOW_DEV_SECRET="${AUTH_ALLOW_DEV_SECRET:-1}" nohup .venv/bin/cds-serve "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
-      >"$RUN/logs/$svc.log" 2>&1 &
-    echo $! >"$RUN/$svc.pid"
-    log "$svc starting on http://127.0.0.1:$port (pid $!)"
+    [[ -f "$dir/src/$svc/entrypoints/app.py" ]] && echo "$svc"
+  done
+  return 0
+}
+
+# Starts one replica in the background and prints its pid. --reuse-port lets `restart` start a replacement
+# on the same port before the old process stops.
+launch() {
+  local svc=$1 n=$2 name port
+  name="$(replica_name "$svc" "$n")"
+  port="$(replica_port "$svc" "$n")"
+  mkdir -p "$RUN/logs"
+  # cds-serve (cds_plumbing.serve): uvicorn that exits 0 after a SIGTERM shutdown instead of re-raising it.
+  # AUTH_ALLOW_DEV_SECRET: this local stack (and only it) may sign tokens with the published dev secret.
+  AUTH_ALLOW_DEV_SECRET="${AUTH_ALLOW_DEV_SECRET:-1}" INSTANCE_ID="$n" nohup .venv/bin/cds-serve \
+    "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" --reuse-port >>"$RUN/logs/$name.log" 2>&1 &
+  echo $!
+}
+
+start_services() {
+  local svc n name
+  for svc in $(app_services); do
+    for n in $(seq 1 "$REPLICAS"); do
+      name="$(replica_name "$svc" "$n")"
+      if alive "$name"; then log "$name already running (pid $(cat "$RUN/$name.pid"))"; continue; fi
+      launch "$svc" "$n" >"$RUN/$name.pid"
+      log "$name starting on http://127.0.0.1:$(replica_port "$svc" "$n") (pid $(cat "$RUN/$name.pid"))"
+    done
   done
 }
 
@@ -154,26 +191,65 @@ http_ok() {
   .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null
 }
 
+wait_ready() {
+  local name=$1 port=$2
+  for _ in $(seq 1 120); do
+    http_ok "http://127.0.0.1:$port/health/ready" && return 0
+    alive "$name" || { log "$name exited; see $RUN/logs/$name.log"; tail -20 "$RUN/logs/$name.log" >&2; return 1; }
+    sleep 0.5
+  done
+}
+
 wait_services() {
-  local svc port
-  for dir in services/*/; do
-    svc="$(basename "$dir")"
-    alive "$svc" || continue
-    port="$(service_port "$svc")"
-    for _ in $(seq 1 120); do
-      http_ok "http://127.0.0.1:$port/health/ready" && break
-      alive "$svc" || { log "$svc exited; see .run/logs/$svc.log"; tail -20 "$RUN/logs/$svc.log" >&2; return 1; }
-      sleep 0.5
+  local svc n name
+  for svc in $(app_services); do
+    for n in $(seq 1 "$REPLICAS"); do
+      name="$(replica_name "$svc" "$n")"
+      alive "$name" || continue
+      wait_ready "$name" "$(replica_port "$svc" "$n")"
     done
   done
 }
 
-up() {
+# Rolling restart without moving a partition: per replica, start the replacement on the same port and with
+# the same INSTANCE_ID, wait until it has started (its consumers then wait for the old process's instance
+# lock), then SIGTERM the old one: it finishes its batch and stops, and the replacement takes over its
+# static group membership within the session timeout. Usage: restart [svc ...] (default: every service).
+restart() {
+  local svc n name old new log_file size
+  for svc in ${@:-$(app_services)}; do
+    for n in $(seq 1 "$REPLICAS"); do
+      name="$(replica_name "$svc" "$n")"
+      alive "$name" || { log "$name is not running; start it with up"; continue; }
+      old="$(cat "$RUN/$name.pid")"
+      log_file="$RUN/logs/$name.log"
+      size="$(stat -c %s "$log_file" 2>/dev/null || echo 0)"
+      new="$(launch "$svc" "$n")"
+      echo "$new" >"$RUN/$name.next.pid"  # `down` meanwhile stops it too
+      for _ in $(seq 1 240); do
+        tail -c +"$((size + 1))" "$log_file" | grep -q "Application startup complete" && break
+        kill -0 "$new" 2>/dev/null || { log "replacement of $name exited; see $log_file"; rm -f "$RUN/$name.next.pid"; return 1; }
+        sleep 0.25
+      done
+      kill -TERM "$old" 2>/dev/null || true
+      for _ in $(seq 1 120); do kill -0 "$old" 2>/dev/null || break; sleep 0.5; done
+      mv "$RUN/$name.next.pid" "$RUN/$name.pid"
+      wait_ready "$name" "$(replica_port "$svc" "$n")"
+      log "restarted $name (pid $old -> $new)"
+    done
+  done
+}
+
+infra() {
   install
   start_postgres
   start_kafka
   .venv/bin/cds-platform wait-kafka --timeout 120
   .venv/bin/cds-platform provision-databases
+}
+
+up() {
+  infra
   .venv/bin/cds-platform create-topics
   start_services
   wait_services
@@ -214,9 +290,13 @@ reset() {
 
 status() {
   local any=1
-  for name in postgres kafka $(ls services); do
-    if alive "$name"; then printf '%-12s running  pid %s\n' "$name" "$(cat "$RUN/$name.pid")"; any=0
-    else printf '%-12s stopped\n' "$name"; fi
+  local names=(postgres kafka) svc n
+  for svc in $(app_services); do
+    for n in $(seq 1 "$REPLICAS"); do names+=("$(replica_name "$svc" "$n")"); done
+  done
+  for name in "${names[@]}"; do
+    if alive "$name"; then printf '%-14s running  pid %s\n' "$name" "$(cat "$RUN/$name.pid")"; any=0
+    else printf '%-14s stopped\n' "$name"; fi
   done
   [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] && printf 'kafka (external) %s\n' "$KAFKA_BOOTSTRAP_SERVERS"
   return 0
@@ -226,9 +306,17 @@ case "${1:-}" in
   install) install ;;
   install-browser) install_browser ;;
   install-node) install_node_tools ;;
+  install-promtool) install_promtool ;;
   up) up ;;
+  infra) infra ;;
+  start-postgres) start_postgres ;;
+  start-kafka) start_kafka ;;
+  # The fault suite's abrupt stop (tests/faults): `immediate` is a crash for PostgreSQL (recovery at start).
+  stop-postgres) as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -m "${2:-fast}" -w stop >/dev/null; rm -f "$RUN/postgres.pid" ;;
+  start-services) start_services; wait_services ;;
+  restart) shift; restart "$@" ;;
   down) down ;;
   status) status ;;
   reset) reset ;;
-  *) echo "usage: $0 install|install-browser|install-node|up|down|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 install|install-browser|install-node|install-promtool|up|infra|start-postgres|stop-postgres [fast|immediate]|start-kafka|start-services|restart [svc ...]|down|status|reset" >&2; exit 2 ;;
 esac

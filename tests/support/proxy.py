@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
+from typing import Any
 
 
 class CuttableProxy:
@@ -44,3 +46,30 @@ class CuttableProxy:
                 await writer.drain()
         writer.close()
         self._writers.discard(writer)
+
+
+class ThreadedProxy:
+    """A CuttableProxy on an event loop of its own thread, for tests whose app runs in another loop
+    (Starlette's TestClient) or that are not async at all."""
+
+    def __init__(self, listen_port: int, target_port: int) -> None:
+        import threading
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._proxy = CuttableProxy(listen_port, target_port)
+
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+
+    def start(self) -> None:
+        self._run(self._proxy.start())
+
+    def cut(self) -> None:
+        self._run(self._proxy.cut())
+
+    def close(self) -> None:
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)

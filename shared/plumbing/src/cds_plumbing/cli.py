@@ -12,6 +12,8 @@ dlq replay TOPIC      send dead letters back to their origin topic after a fix, 
                       consumer that failed it (idempotent, resumable)
 outbox backlog        unpublished outbox rows and the oldest one's age, per service database
 rebuild reporting     rebuild reporting's projections (runs the `reporting-rebuild` command)
+backup DIR            every service database and every topic's records into DIR (services keep running)
+restore DIR           a backup onto an empty stack, services stopped (then start them)
 
 KAFKA_TOPIC_PREFIX is prepended to topic names and replay groups, as in the services.
 """
@@ -26,13 +28,11 @@ import sys
 
 import asyncpg
 
-from cds_contracts import TopicSpec, all_topics
-
-from .auth import Role, mint_token
-from .kafka_admin import ensure_topics, wait_for_kafka
-from .ops import commands
-from .ops.bi_reader import ensure_bi_reader
+from .ops import backup_cli
 from .settings import ServiceSettings, admin_database_url, default_bootstrap, env, local_database_url
+
+# The rest is imported by the command that needs it: the contracts, FastAPI (auth) and the Kafka client
+# take about a second to import, and `outbox backlog` must answer within two seconds during an outage.
 
 DEFAULT_SERVICES = ("personnel", "training", "recruitment", "reporting")
 
@@ -58,6 +58,8 @@ async def provision(services: list[str], admin_url: str) -> None:
         await conn.close()
     bi_password = os.environ.get("BI_READER_PASSWORD")
     if bi_password and "reporting" in services:
+        from .ops.bi_reader import ensure_bi_reader
+
         reader = env("BI_READER_ROLE", "bi_reader")
         await ensure_bi_reader(admin_url, "reporting", "reporting", reader, bi_password)
         print(f"BI login {reader}: may read the views in schema reporting of database reporting")
@@ -87,13 +89,18 @@ def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rb = sub.add_parser("rebuild", help="rebuild projections").add_subparsers(dest="action", required=True)
     rr = rb.add_parser("reporting", help="run reporting-rebuild; arguments after -- are passed on")
     rr.add_argument("rest", nargs=argparse.REMAINDER, help="e.g. -- --topics personnel.officer")
+    backup_cli.add_parsers(sub)
 
 
 def _topics(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
+    from .ops import commands
+
     return commands.topics_verify(bootstrap, prefix)
 
 
 def _dlq(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
+    from .ops import commands
+
     if args.action == "list":
         return commands.dlq_list(bootstrap, prefix, args.topic, args.limit, args.json)
     return commands.dlq_replay(
@@ -102,15 +109,26 @@ def _dlq(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
 
 
 def _outbox(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
+    from .ops import commands
+
     return commands.outbox_report(args.database_url or _default_database_urls())
 
 
 def _rebuild(args: argparse.Namespace, bootstrap: str, prefix: str) -> int:
+    from .ops import commands
+
     rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
     return commands.rebuild_reporting(rest)
 
 
-_OPERATIONS = {"topics": _topics, "dlq": _dlq, "outbox": _outbox, "rebuild": _rebuild}
+_OPERATIONS = {
+    "topics": _topics,
+    "dlq": _dlq,
+    "outbox": _outbox,
+    "rebuild": _rebuild,
+    "backup": backup_cli.backup,
+    "restore": backup_cli.restore,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("provision-databases")
     p.add_argument("services", nargs="*", default=list(DEFAULT_SERVICES))
     k = sub.add_parser("token")
-    k.add_argument("--role", default=os.environ.get("ROLE") or "province_admin", choices=[r.value for r in Role])
+    k.add_argument(
+        "--role", default=os.environ.get("ROLE") or "province_admin", help="a role of cds_plumbing.auth.Role"
+    )
     k.add_argument("--unit", default=os.environ.get("UNIT") or None)
     k.add_argument("--subject", default="local-user")
     _add_operations(sub)
@@ -137,16 +157,25 @@ def main(argv: list[str] | None = None) -> int:
     prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
     if args.command in _OPERATIONS:
         return _OPERATIONS[args.command](args, bootstrap, prefix)
+    from .kafka_admin import ensure_topics, wait_for_kafka
+
     if args.command == "wait-kafka":
         brokers = asyncio.run(wait_for_kafka(bootstrap, args.timeout))
         print(f"kafka at {bootstrap}: {brokers} broker(s) answering")
     elif args.command == "create-topics":
+        from cds_contracts import TopicSpec, all_topics
+
         topics = [TopicSpec(prefix + t.name, t.partitions, t.config) for t in all_topics()]
         created, present = asyncio.run(ensure_topics(bootstrap, topics, args.replication_factor))
         print(f"topics: {len(created)} created, {len(present)} already present")
     elif args.command == "provision-databases":
         asyncio.run(provision(args.services, admin_database_url()))
     elif args.command == "token":
+        from .auth import Role, mint_token
+
+        if args.role not in {r.value for r in Role}:
+            print(f"--role must be one of {', '.join(r.value for r in Role)}", file=sys.stderr)
+            return 2
         role = Role(args.role)
         if role is Role.UNIT_EDITOR and not args.unit:
             print("a unit_editor token needs UNIT=<unit code>", file=sys.stderr)

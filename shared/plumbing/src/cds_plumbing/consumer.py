@@ -35,6 +35,7 @@ from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
 from .db import Connection
 from .deadletter import DeadLetterPublisher, replayed_for_another
+from .membership import Membership
 from .metrics import BATCH_APPLY_SECONDS, CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
 from .outbox import wait_any
 
@@ -314,7 +315,16 @@ class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
         self._lag.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        for tp, offset in (await self._owner.checkpoints(set(assigned))).items():
+        try:
+            checkpoints = await self._owner.checkpoints(set(assigned))
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # Only an optimisation is lost: Kafka's committed offsets may be behind, and the inbox skips
+            # what is delivered again. (aiokafka would log a traceback for every rebalance in an outage.)
+            log.warning("%s: checkpoints unreadable (%s), resuming from Kafka's offsets", self._owner.name, exc)
+            return
+        for tp, offset in checkpoints.items():
             committed = await self._kafka.committed(tp)
             if committed is None or committed < offset:
                 self._kafka.seek(tp, offset)
@@ -329,6 +339,7 @@ async def run_consumer(
     backoff_s: float = 0.5,
     max_backoff_s: float = 30.0,
     topic_prefix: str = "",
+    membership: Membership | None = None,  # how it joins its group (membership.py); default: dynamic member
 ) -> None:
     """Fetch, apply and commit until `stop` is set. Transient failures rewind the batch and back off
     (doubling from `backoff_s` up to `max_backoff_s`); a set `stop` ends the wait at once."""
@@ -341,6 +352,7 @@ async def run_consumer(
         auto_offset_reset="earliest",
         fetch_max_wait_ms=100,
         isolation_level="read_committed",
+        **(membership or Membership()).consumer_settings(consumer.name),
     )
     lag = _Lag(consumer.name)
     kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka, lag))

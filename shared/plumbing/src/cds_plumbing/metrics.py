@@ -34,3 +34,8 @@ BACKGROUND_TASK_RESTARTS = Counter(
     "Restarts of a background task (outbox relay, consumer) after it crashed.",
     ["task"],
 )
+DLQ_PENDING = Gauge(
+    "cds_dlq_pending",
+    "Dead letters this consumer left on <topic>.dlq that no `dlq replay` has handled yet.",
+    ["consumer", "topic"],
+)

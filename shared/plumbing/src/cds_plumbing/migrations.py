@@ -54,6 +54,15 @@ async def migrate(conn: Connection, sources: list[tuple[str, Path]]) -> list[str
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
+        # Another replica may have migrated while this one waited, and a migration may have changed the
+        # database's search_path (reporting's 0006 does: its role's name is also a schema). A session takes
+        # that default only when it connects: take it now, or this one creates its tables elsewhere.
+        await conn.execute(
+            """SELECT set_config('search_path', substring(c FROM 'search_path=(.*)'), false)
+               FROM pg_db_role_setting, unnest(setconfig) AS c
+               WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+                 AND setrole = 0 AND c LIKE 'search_path=%'"""
+        )
         await conn.execute(
             """CREATE TABLE IF NOT EXISTS schema_migrations (
                  namespace text NOT NULL, version text NOT NULL, name text NOT NULL,

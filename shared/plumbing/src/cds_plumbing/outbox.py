@@ -1,11 +1,16 @@
 """Transactional outbox: `append` in the caller's transaction, `OutboxRelay` publishes to Kafka.
 
 The relay takes a transaction-scoped advisory lock so only one relay per database publishes at a time
-(several replicas may run; the others wait), reads unpublished rows in id order, sends them all with
-an idempotent producer, waits for every acknowledgement, then marks them published. A crash between
+(several replicas may run; the others wait, and one of them takes over when the publisher dies: its
+lock goes with its connection). Within the lock it reads unpublished rows in id order, sends them all
+with an idempotent producer, waits for every acknowledgement, then marks them published. One
+aggregate's rows are appended in commit order, because every command locks its aggregate's row before
+appending; so each key's events reach Kafka in commit order, whichever replica publishes. A crash between
 the acknowledgement and the mark republishes those rows: a duplicate, never a loss, and consumers
-deduplicate by event id. A pass that fails (broker unreachable, a topic missing) rolls back, then
-counts the attempt and stores the error on its rows, which `cds-platform outbox backlog` reports.
+deduplicate by event id. A pass that fails (broker unreachable, a topic missing) rolls back, then counts
+the attempt and stores the error on its rows and in `outbox_relay_status`, which `cds-platform outbox
+backlog` reports. A whole pass, sends included, is bounded by the acknowledgement timeout, so a broker
+outage shows there within that time.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
 from .db import Connection
 from .metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
+from .outages import Dependency, FailureStreak
 
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "cds_outbox"
 _RELAY_LOCK = 0x4F555458  # "OUTX"
+RELAY_LOCK = _RELAY_LOCK  # `cds-platform backup` holds it to pause the relays (ops/backup.py)
 
 
 class OutsideTransactionError(RuntimeError):
@@ -43,6 +50,8 @@ class OutsideTransactionError(RuntimeError):
 
 class UnacknowledgedError(TimeoutError):
     """Kafka did not acknowledge a relay batch in time (broker unreachable): the pass fails and is retried."""
+
+    dependency = Dependency.KAFKA
 
 
 def _envelope(
@@ -189,7 +198,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_s: float = 5.0,
         max_backoff_s: float = 30.0,
-        ack_timeout_s: float = 30.0,
+        ack_timeout_s: float = 10.0,
         after_publish: AfterPublish | None = None,
         topic_prefix: str = "",
     ) -> None:
@@ -206,6 +215,7 @@ class OutboxRelay:
         self._topic_prefix = topic_prefix
         self._wake = asyncio.Event()
         self._on_notify = lambda *_: self._wake.set()
+        self._streak = FailureStreak(log, "outbox relay")
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many (0 also when another relay holds the lock).
@@ -232,20 +242,20 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            futures = [await self._send(row) for row in rows]
             try:  # every acknowledgement, or an exception and nothing is marked
-                await asyncio.wait_for(asyncio.gather(*futures), self._ack_timeout_s)
+                # The sends are bounded too: with the broker gone, a send waits for topic metadata for the
+                # producer's whole request timeout (40 s) before the first acknowledgement is even awaited.
+                await asyncio.wait_for(self._send_all(rows), self._ack_timeout_s)
             except TimeoutError:
                 # Records still queued in the producer may go out later: duplicates, which consumers skip.
-                raise UnacknowledgedError(
-                    f"Kafka did not acknowledge {len(rows)} record(s) within {self._ack_timeout_s:g} s"
-                ) from None
+                raise await self._unacknowledged(rows) from None
             if self._after_publish is not None:
                 await self._after_publish(rows)
             await conn.execute(
                 "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",
                 [r["id"] for r in rows],
             )
+            await conn.execute(_RELAY_PUBLISHED)
             await _measure_backlog(conn)
         # Labelled like ce_type (and like cds_consumer_events_applied_total): the type with its version.
         for ce_type, n in Counter(f"{r['event_type']}.v{r['event_version']}" for r in rows).items():
@@ -254,16 +264,39 @@ class OutboxRelay:
 
     async def _note_failure(self, rows: list[asyncpg.Record], exc: Exception) -> None:
         """In a transaction of its own, since the pass's rolled back: one more attempt, and why it failed."""
-        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        error = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:2000]
         try:
-            await self._pool.execute(
-                """UPDATE outbox SET attempts = attempts + 1, last_error = $2
-                   WHERE id = ANY($1) AND published_at IS NULL""",
-                [r["id"] for r in rows],
-                error[:2000],
-            )
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    """UPDATE outbox SET attempts = attempts + 1, last_error = $2
+                       WHERE id = ANY($1) AND published_at IS NULL""",
+                    [r["id"] for r in rows],
+                    error,
+                )
+                await conn.execute(_RELAY_FAILED, error)
         except Exception as note_exc:  # the database may be what failed; run() logs the pass's own error
             log.debug("outbox relay: could not record the failed attempt: %s", note_exc)
+
+    async def _send_all(self, rows: Sequence[asyncpg.Record]) -> None:
+        futures = [await self._send(row) for row in rows]
+        await asyncio.gather(*futures)
+
+    async def _unacknowledged(self, rows: Sequence[asyncpg.Record]) -> UnacknowledgedError:
+        """Say why, as far as one quick metadata request tells: the broker is gone, or it answers and
+        the records still went nowhere (a topic missing, or the partitions' leader unavailable)."""
+        topics = sorted({self._topic_prefix + r["topic"] for r in rows})
+        try:
+            answers = await self._broker.ping(timeout=0.5)
+        except Exception:
+            answers = False
+        why = (
+            f"the broker answers metadata requests; check that {', '.join(topics)} exist and have a leader"
+            if answers
+            else "the broker does not answer"
+        )
+        return UnacknowledgedError(
+            f"Kafka did not acknowledge {len(rows)} record(s) within {self._ack_timeout_s:g} s: {why}"
+        )
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
         envelope = Envelope.model_validate(row["headers"])
@@ -294,11 +327,12 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    if listener is None or listener.is_closed():
+                    if listener is None or not _usable(listener):
                         listener = await self._pool.acquire()
                         await self._listen(listener)
                     self._wake.clear()
                     published = await self.publish_pending()
+                    self._streak.succeeded()
                     backoff = 0.5
                     if published >= self._batch_size:
                         continue  # more may be waiting
@@ -306,9 +340,7 @@ class OutboxRelay:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # broker or database outage: keep the rows, retry later
-                    log.warning(
-                        "outbox relay: publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff
-                    )
+                    self._streak.failed(exc, backoff)
                     if listener is not None:
                         await self._release(listener)
                         listener = None
@@ -323,6 +355,25 @@ class OutboxRelay:
         with contextlib.suppress(Exception):  # best effort: the connection may already be broken
             await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
         await self._pool.release(conn)
+
+
+def _usable(conn: PoolConnectionProxy) -> bool:
+    """False once the connection died: asyncpg then hands it back to the pool by itself, and any call on
+    the proxy raises "connection has been released back to the pool", which would hide the real cause."""
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:
+        return False
+
+
+# One row (migration 0017): whether the relay is failing, since when, and why; `outbox backlog` shows it.
+_RELAY_FAILED = """INSERT INTO outbox_relay_status AS s (failing_since, failed_passes, last_error, last_failure_at)
+                   VALUES (now(), 1, $1, now())
+                   ON CONFLICT (singleton) DO UPDATE SET
+                     failing_since = coalesce(s.failing_since, now()), failed_passes = s.failed_passes + 1,
+                     last_error = EXCLUDED.last_error, last_failure_at = now()"""
+_RELAY_PUBLISHED = """UPDATE outbox_relay_status SET failing_since = NULL, failed_passes = 0, recovered_at = now()
+                      WHERE failing_since IS NOT NULL"""
 
 
 async def _measure_backlog(conn: Connection) -> None:

@@ -27,12 +27,15 @@ from .broker import make_broker
 from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
+from .dlq_watch import watch_dead_letters
 from .http import MappedErrors, install_probes, install_problem_handlers
 from .idempotency import IdempotencyKeys, purge_expired
 from .limits import RequestLimits
+from .membership import InstanceLock, Membership, run_as_instance
 from .metrics import BACKGROUND_TASK_RESTARTS
 from .migrations import PLUMBING_MIGRATIONS, migrate
 from .openapi import install_openapi
+from .outages import Dependency, OutageMiddleware, OutageTracker
 from .outbox import OutboxRelay, wait_any
 from .settings import ServiceSettings
 from .telemetry import setup_telemetry
@@ -157,13 +160,19 @@ def create_service_app(
                 for consumer in consumers:
                     consumer.bind(background, dead_letters)
             stack.push_async_callback(_stop_tasks, rt, supervision.stop_timeout_s)
+            stack.push_async_callback(outages.close)
             relay = OutboxRelay(
-                background, broker, batch_size=settings.outbox_batch_size, topic_prefix=settings.kafka_topic_prefix
+                background,
+                broker,
+                batch_size=settings.outbox_batch_size,
+                ack_timeout_s=settings.outbox_ack_timeout_s,
+                topic_prefix=settings.kafka_topic_prefix,
             )
             rt.start_task("outbox-relay", lambda: relay.run(rt.stop), supervision)
             rt.start_task("idempotency-purge", lambda: _purge_keys(background, rt.stop), supervision)
             for consumer in consumers:
                 rt.start_task(f"consumer-{consumer.name}", _consumer_runner(consumer, rt), supervision)
+                rt.start_task(f"dlq-watch-{consumer.name}", _dlq_watch(consumer, rt), supervision)
             for name, job in jobs:
                 rt.start_task(name, _job_runner(job, rt), supervision)
             yield
@@ -206,6 +215,10 @@ def create_service_app(
         if down:
             raise RuntimeError(f"not running: {', '.join(down)}")
 
+    # Database or broker unreachable: a 503 with Retry-After and one log line per outage, not a 500 each.
+    outages = OutageTracker({Dependency.DATABASE: database, Dependency.KAFKA: kafka})
+    app.state.outages = outages
+    app.add_middleware(OutageMiddleware, tracker=outages)
     install_probes(app, {"database": database, "kafka": kafka, "background": background})
     return app
 
@@ -224,12 +237,31 @@ def _job_runner(job: Job, rt: Runtime) -> Callable[[], Awaitable[None]]:
 
 def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:
     settings = rt.settings
-    return lambda: run_consumer(
-        consumer,
-        settings.kafka_bootstrap_servers,
-        rt.stop,
-        max_records=settings.consumer_max_records,
-        topic_prefix=settings.kafka_topic_prefix,
+    membership = Membership(
+        settings.instance_id, settings.consumer_session_timeout_ms, settings.consumer_heartbeat_interval_ms
+    )
+
+    def run() -> Awaitable[None]:
+        return run_consumer(
+            consumer,
+            settings.kafka_bootstrap_servers,
+            rt.stop,
+            max_records=settings.consumer_max_records,
+            topic_prefix=settings.kafka_topic_prefix,
+            membership=membership,
+        )
+
+    static_name = membership.group_instance_id(settings.kafka_topic_prefix + consumer.name)
+    if static_name is None:
+        return run
+    # One process at a time per static member name; a replacement waits here for the old one (membership.py).
+    return lambda: run_as_instance(InstanceLock(settings.database_url, static_name), rt.stop, run)
+
+
+def _dlq_watch(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], Awaitable[None]]:
+    settings = rt.settings
+    return lambda: watch_dead_letters(
+        consumer, settings.kafka_bootstrap_servers, rt.stop, prefix=settings.kafka_topic_prefix
     )
 
 

@@ -27,6 +27,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Generator, Mapping
@@ -76,7 +77,21 @@ def service_of(app: str) -> str:
     return app.split(":", 1)[0].split(".", 1)[0]
 
 
-def serve(app: str, host: str, port: int, graceful_timeout: int = 20) -> int:
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT: a replacement started by a rolling restart binds the same port
+    while the old process finishes its requests (both must have been started with --reuse-port)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(app: str, host: str, port: int, graceful_timeout: int = 20, *, reuse_port: bool = False) -> int:
     """Serve `app` until SIGTERM/SIGINT (a second SIGINT forces the exit); returns the exit code."""
     # Our log format from the first line on (uvicorn's own dictConfig would print its start-up lines as
     # plain text before the app configures logging); the app re-applies the same set-up with its settings.
@@ -87,7 +102,12 @@ def serve(app: str, host: str, port: int, graceful_timeout: int = 20) -> int:
     )
     server = _Server(config)
     try:
-        server.run()
+        sockets = [_shared_socket(host, port)] if reuse_port else None
+    except OSError as exc:
+        logging.getLogger(__name__).error("cannot listen on %s:%d: %s", host, port, exc)
+        return STARTUP_FAILURE
+    try:
+        server.run(sockets=sockets)
     except SystemExit as exc:  # uvicorn exits this way when the lifespan start-up or the bind fails
         return exc.code if isinstance(exc.code, int) and exc.code else STARTUP_FAILURE
     if not server.started:
@@ -128,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         default=20,
         help="seconds to wait for in-flight requests after SIGTERM before cancelling them (default 20)",
     )
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="listen with SO_REUSEPORT, so a replacement can start on the same port before this one stops",
+    )
     args = parser.parse_args(argv)
     try:
         host, port = bind_address(args.app, args.host, args.port)
@@ -135,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if port is None:
         parser.error(f"no port: give --port or set {service_of(args.app).upper()}_HTTP_PORT")
-    return serve(args.app, host, port, args.graceful_timeout)
+    return serve(args.app, host, port, args.graceful_timeout, reuse_port=args.reuse_port)
 
 
 if __name__ == "__main__":

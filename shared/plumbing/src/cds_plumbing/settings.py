@@ -70,7 +70,25 @@ class ServiceSettings(BaseSettings):
         description="Prepended to every topic name, to share one cluster between environments (and tests).",
     )
     outbox_batch_size: int = Field(default=500, description="Rows the outbox relay publishes per transaction.")
+    outbox_ack_timeout_s: float = Field(
+        default=10.0,
+        description="A relay pass whose records Kafka has not acknowledged within this time fails, and "
+        "`outbox backlog` shows the relay failing and why.",
+    )
     consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
+    instance_id: str | None = Field(
+        default_factory=lambda: os.environ.get("INSTANCE_ID") or None,
+        description="Stable name of this replica (1, 2, a pod's ordinal). Set, the consumers join their groups "
+        "as static members `<group>-<instance_id>` and one process at a time may use it; unset, dynamic members.",
+    )
+    consumer_session_timeout_ms: int = Field(
+        default=3000,
+        description="A consumer that sent no heartbeat for this long is dead and its partitions move (broker "
+        "floor: group.min.session.timeout.ms).",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        default=500, description="Consumer heartbeat interval: how soon a survivor hears of a rebalance."
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
         description="OTLP/HTTP endpoint for traces; none means traces are not exported.",

@@ -19,6 +19,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from .logsummary import RepeatSummaryFilter
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [trace=%(trace_id)s span=%(span_id)s] %(message)s"
 LOG_FORMATS = ("json", "text")
 # uvicorn gives these loggers their own text handlers; in JSON mode they go through the root handler.
@@ -86,6 +88,7 @@ def configure_logging(service_name: str, log_level: str = "INFO", log_format: st
     if handler is None:
         handler = _ServiceLogHandler()
         handler.addFilter(TraceContextFilter())
+        handler.addFilter(RepeatSummaryFilter())  # a broker outage: one line a minute per message, not thousands
         root.addHandler(handler)
     handler.setFormatter(JsonFormatter(service_name) if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     if fmt == "json":

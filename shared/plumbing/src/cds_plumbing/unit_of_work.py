@@ -12,6 +12,7 @@ idempotency middleware instead of committing, which stores the answer in it and 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -27,6 +28,8 @@ from cds_contracts import Envelope, Event, TopicSpec
 from . import idempotency
 from .db import Connection
 from .outbox import append, append_many, append_tombstone
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -75,7 +78,13 @@ class UnitOfWork:
             else:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self._pooled)
+            try:
+                await self._pool.release(self._pooled)
+            except Exception as exc:
+                # Releasing resets the session; if the database went away just after the commit, that fails
+                # and asyncpg closes the connection. The commit stands: raising would answer 503 for a
+                # stored write (the fault suite caught that). Before a commit, the error is already raised.
+                log.debug("connection not returned to the pool cleanly, closed instead: %s", exc)
 
     async def publish(self, event: Event, *, causation_id: UUID | None = None) -> Envelope:
         assert self._conn is not None, "attach() first"

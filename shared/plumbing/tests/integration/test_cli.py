@@ -255,8 +255,8 @@ async def test_outbox_backlog_counts_pending_rows_and_the_oldest_age(
     )  # fmt: skip
     assert result.returncode == 1, "an unreachable database fails the command"
     by_db = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:]}
-    pending, oldest, failing = by_db[database.rsplit("/", 1)[-1]]
-    assert (pending, failing) == ("2", "0"), "no publication was tried yet"
+    pending, oldest, failing, relay = by_db[database.rsplit("/", 1)[-1]]
+    assert (pending, failing, relay) == ("2", "0", "ok"), "no publication was tried yet"
     assert re.fullmatch(r"2h05m0\ds", oldest), oldest
     assert by_db["postgres"] == ["no", "outbox", "table"]
     assert by_db["nothing"][0] == "unreachable:"
@@ -292,10 +292,11 @@ async def test_outbox_backlog_shows_the_rows_a_relay_failed_to_publish_and_why(
     result = await cli(bootstrap, "outbox", "backlog", "--database-url", database)
     assert result.returncode == 0, result.stdout
     [line, error_line] = result.stdout.splitlines()[1:]
-    assert line.split()[1:2] + line.split()[3:] == ["3", "2"], line  # pending 3, failing 2
+    assert line.split()[1:2] + line.split()[3:4] == ["3", "2"], line  # pending 3, failing 2
+    assert re.search(r"failing for 0m0\ds \(1 passes\)$", line), line
     assert error_line.strip() == f"last error: {expected}"
     backlog = await outbox_backlog(database)
-    assert (backlog.pending, backlog.failing, backlog.last_error) == (3, 2, expected)
+    assert (backlog.pending, backlog.failing, backlog.last_error, backlog.relay_failed_passes) == (3, 2, expected, 1)
 
 
 async def test_rebuild_reporting_runs_the_services_own_command(bootstrap: str) -> None:

@@ -73,3 +73,24 @@ async def test_replicas_starting_together_apply_each_migration_once(database: st
     finally:
         for c in conns:
             await c.close()
+
+
+async def test_replicas_starting_together_migrate_once_where_the_migrations_say(database: str, tmp_path: Path) -> None:
+    """Two replicas connect at the same time; the first one's migrations create a schema named like the
+    role and set the database's search_path to public (as reporting's do); the second, connected before
+    that, must still find the applied migrations and create nothing in that schema."""
+    (tmp_path / "0001_first.sql").write_text("CREATE TABLE first_table (id int);")
+    (tmp_path / "0002_schema.sql").write_text(
+        "SET search_path = public; CREATE SCHEMA IF NOT EXISTS postgres;"
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = public', current_database()); END $$;"
+    )
+    (tmp_path / "0003_later.sql").write_text("CREATE TABLE later_table (id int);")
+    first, second = await asyncpg.connect(database), await asyncpg.connect(database)  # "$user" = postgres
+    try:
+        applied = await asyncio.gather(migrate(first, [("svc", tmp_path)]), migrate(second, [("svc", tmp_path)]))
+        assert sorted(map(len, applied)) == [0, 3], applied
+        stray = await first.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'postgres'")
+        assert stray == [], "tables created in the schema named like the role"
+    finally:
+        await first.close()
+        await second.close()

@@ -15,7 +15,7 @@ from cds_contracts import TopicSpec, all_topics
 
 from .dlq import dlq_name, execute_replay, list_dead_letters, plan_replay
 from .dlq_copies import group_copies
-from .outbox import format_age, outbox_backlog
+from .outbox import format_age, outbox_backlogs, relay_state
 from .progress import Progress
 from .topics import verify_topics
 
@@ -106,19 +106,17 @@ def dlq_replay(
 
 
 def outbox_report(urls: Sequence[str]) -> int:
+    results = asyncio.run(outbox_backlogs(urls))
     failed = 0
-    print(f"{'database':<16} {'pending':>8} {'oldest':>12} {'failing':>8}")
-    for url in urls:
-        try:
-            b = asyncio.run(outbox_backlog(url))
-        except Exception as exc:  # report every database, then fail
+    print(f"{'database':<16} {'pending':>8} {'oldest':>12} {'failing':>8}  relay")
+    for url, b in zip(urls, results, strict=True):
+        if isinstance(b, BaseException):  # report every database, then fail
             failed += 1
-            print(f"{url.rsplit('/', 1)[-1]:<16} unreachable: {type(exc).__name__}: {exc}")
-            continue
-        if not b.has_outbox:
+            print(f"{url.rsplit('/', 1)[-1]:<16} unreachable: {type(b).__name__}: {b}")
+        elif not b.has_outbox:
             print(f"{b.database:<16} {'no outbox table':>30}")
         else:
-            print(f"{b.database:<16} {b.pending:>8} {format_age(b.oldest_age):>12} {b.failing:>8}")
+            print(f"{b.database:<16} {b.pending:>8} {format_age(b.oldest_age):>12} {b.failing:>8}  {relay_state(b)}")
             if b.last_error:
                 print(f"{'':<16} last error: {b.last_error}")
     return 1 if failed else 0
