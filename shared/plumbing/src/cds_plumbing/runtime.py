@@ -152,6 +152,11 @@ def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], 
         rt.stop,
         max_records=settings.consumer_max_records,
         topic_prefix=settings.kafka_topic_prefix,
+        kafka_options={
+            "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms,
+            "max_partition_fetch_bytes": settings.consumer_max_partition_fetch_bytes,
+            "fetch_max_bytes": settings.consumer_fetch_max_bytes,
+        },
     )
 
 

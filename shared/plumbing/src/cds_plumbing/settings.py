@@ -54,7 +54,18 @@ class ServiceSettings(BaseSettings):
         description="Prepended to every topic name, to share one cluster between environments (and tests).",
     )
     outbox_batch_size: int = Field(default=500, description="Rows the outbox relay publishes per transaction.")
-    consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
+    consumer_max_records: int = Field(
+        default=5000, description="Most records per consumer batch (one DB transaction, set-based writes)."
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=100, description="How long the broker may hold a fetch for data to arrive (freshness when idle)."
+    )
+    consumer_max_partition_fetch_bytes: int = Field(
+        default=4 * 1024 * 1024, description="Most bytes a fetch returns per partition (aiokafka's setting)."
+    )
+    consumer_fetch_max_bytes: int = Field(
+        default=64 * 1024 * 1024, description="Most bytes one fetch returns in all (aiokafka's setting)."
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
         description="OTLP/HTTP endpoint for traces; none means traces are not exported.",
