@@ -10,6 +10,7 @@ the whole process for a broker blip would be slower and drop the HTTP side too."
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -33,6 +34,17 @@ from .settings import ServiceSettings
 from .telemetry import setup_telemetry
 
 log = logging.getLogger(__name__)
+
+
+def tune_garbage_collector(*, freeze: bool = False) -> None:
+    """A consumer decodes thousands of events per batch, each a few container objects alive until the
+    batch is applied: with the default threshold (700 allocations) the collector runs every few hundred
+    events and re-walks the growing batch, about a third of the decode time measured by `make bench`.
+    Young collections run every 10,000 allocations instead. `freeze` (for a command, once its start-up is
+    done) also takes the objects alive now out of every later walk; they are never collected."""
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ def create_service_app(
             rt.start_task("outbox-relay", lambda: relay.run(rt.stop), supervision)
             for consumer in consumers:
                 rt.start_task(f"consumer-{consumer.name}", _consumer_runner(consumer, rt), supervision)
+            tune_garbage_collector()
             yield
 
     # Probes and scrapes every few seconds would bury the traces operators look for.
