@@ -78,9 +78,16 @@ class LiveStack:
         self.reporting.stop()
 
 
-async def start(ds: DataSet, prefix: str, logs: Path) -> LiveStack:
+async def spawn(prefix: str, logs: Path) -> tuple[Service, Service]:
+    """Start personnel and reporting on fresh databases (not waiting for them)."""
     personnel = start_service("personnel", await fresh_database("bench_live_personnel"), prefix, logs)
     reporting = start_service("reporting", await fresh_database("bench_live_reporting"), prefix, logs)
+    return personnel, reporting
+
+
+async def start(ds: DataSet, prefix: str, logs: Path, spawned: tuple[Service, Service] | None = None) -> LiveStack:
+    """The live stack, seeded with the data set's units, officers and teams through personnel's imports."""
+    personnel, reporting = spawned or await spawn(prefix, logs)
     await personnel.wait_ready()
     await reporting.wait_ready()
     stack = LiveStack(

@@ -36,13 +36,14 @@ async def catch_up(
     reporting: Service, database: str, bootstrap: str, topics: list[str], timeout_s: float
 ) -> dict[str, Any]:
     """`reporting` was just started on topics holding a backlog: how fast its consumer works through it,
-    from the start of its first batch's transaction to the start of its last (processed_events.processed_at),
-    once /api/v1/freshness shows everything applied."""
+    from the start of its first batch's transaction (processed_events.processed_at) until /api/v1/freshness
+    shows everything applied (polled every 0.2 s)."""
     ends = await end_offsets(bootstrap, topics)
     http = Http(reporting.base, {}, 2)
     own, postgres = CpuMeter(), CpuMeter()
     name = database.rsplit("/", 1)[1]
     backends = await backend_pids(name)
+    conn = await asyncpg.connect(database)
     deadline = time.monotonic() + timeout_s
     try:
         for n in itertools.count():
@@ -51,21 +52,20 @@ async def catch_up(
             backends = await backend_pids(name) if n % 5 == 0 else backends
             postgres.sample(backends)
             if not behind(ends, await applied(http)):
+                done_at = await conn.fetchval("SELECT clock_timestamp()")  # the database's clock, as processed_at's
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"reporting still {behind(ends, await applied(http)):,} events behind")
             await asyncio.sleep(0.2)
-    finally:
-        await http.close()
-    reporting.sample_rss()
-    conn = await asyncpg.connect(database)
-    try:
+        reporting.sample_rss()
         row = await conn.fetchrow(
-            """SELECT count(*) AS n, extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS s,
+            """SELECT count(*) AS n, extract(epoch FROM $1 - min(processed_at))::float8 AS s,
                       count(DISTINCT processed_at) AS batches
-               FROM processed_events WHERE consumer = 'reporting-projections'"""
+               FROM processed_events WHERE consumer = 'reporting-projections'""",
+            done_at,
         )
     finally:
+        await http.close()
         await conn.close()
     assert row is not None
     seconds = max(row["s"], 1e-3)
@@ -171,7 +171,13 @@ async def bulk_import(stack: LiveStack, bootstrap: str, officers: int, timeout_s
 
 
 async def write_side(
-    stack: LiveStack, probes: list[float], probe_s: float, seconds: float, out: Path, profile_s: float
+    stack: LiveStack,
+    probes: list[float],
+    probe_s: float,
+    seconds: float,
+    out: Path,
+    profile_s: float,
+    attempts: int = 3,
 ) -> dict[str, Any]:
     rng = random.Random(7)
 
@@ -189,12 +195,12 @@ async def write_side(
         tried.append(judged(rate, await open_loop(rate, probe_s, send)))
         if not tried[-1]["ok"]:
             break
-        await asyncio.sleep(2)  # let the outbox and reporting drain between probes
+        await asyncio.sleep(probe_s / 5)  # let the outbox and reporting drain between probes
     passing = [t["rate"] for t in tried if t["ok"]]
     rate = max(passing) if passing else probes[0] / 2
     confirmed: dict[str, Any] = {}
     prof: profile.Profile | None = None
-    for _ in range(3):  # confirm for the full time; step down by a sixth when it does not hold
+    for _ in range(attempts):  # confirm for the full time; step down by a sixth when it does not hold
         profiling = asyncio.create_task(
             profile.record(stack.personnel.proc.pid, profile_s, "personnel", out / "profile-personnel")
         )
@@ -203,7 +209,7 @@ async def write_side(
         if confirmed["ok"]:
             break
         rate = round(rate * 5 / 6)
-        await asyncio.sleep(5)
+        await asyncio.sleep(probe_s / 2)
     return {
         "probes": tried,
         "sustained": confirmed,

@@ -7,7 +7,7 @@ source scripts/env.sh
 mkdir -p .run/test-artifacts
 scripts/stack.sh install-browser || exit 1
 .venv/bin/ruff check . || exit 1
-.venv/bin/mypy shared/contracts/src shared/plumbing/src services/*/src demo conftest.py tests shared/*/tests services/*/tests || exit 1
+.venv/bin/mypy shared/contracts/src shared/plumbing/src services/*/src demo bench conftest.py tests shared/*/tests services/*/tests || exit 1
 .venv/bin/pytest "$@" --junitxml=.run/test-artifacts/junit.xml
 rc=$?
 if [[ $rc -eq 5 ]]; then
