@@ -17,6 +17,7 @@ import itertools
 import json
 import random
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -183,12 +184,16 @@ async def write_side(
 
     async def send(i: int) -> tuple[int, Any]:
         method, path, body, _ = stack.command(i, rng)
-        return (await stack.writer.request(method, path, body))[0], None
+        status, answer = await stack.writer.request(method, path, body)
+        return status, None if status < 300 else f"{method} {path}: {answer[:300]!r}"
 
     def judged(rate: float, samples: list[Sample]) -> dict[str, Any]:
         stats = latency_stats([s.latency for s in samples])
         errors = sum(not 200 <= s.status < 300 for s in samples)
-        return {"rate": rate, **stats, "errors": errors, "ok": stats["p99_ms"] < WRITE_P99_MS and errors == 0}
+        statuses = Counter(str(s.status) for s in samples)
+        ok = stats["p99_ms"] < WRITE_P99_MS and errors == 0
+        failed = [s.tag for s in samples if s.tag][:3]
+        return {"rate": rate, **stats, "errors": errors, "statuses": dict(statuses), "failed": failed, "ok": ok}
 
     tried = []
     for rate in probes:
@@ -204,7 +209,18 @@ async def write_side(
         profiling = asyncio.create_task(
             profile.record(stack.personnel.proc.pid, profile_s, "personnel", out / "profile-personnel")
         )
-        confirmed = judged(rate, await open_loop(rate, seconds, send))
+        own, postgres = CpuMeter(), CpuMeter()
+        backends = await backend_pids("bench_live_personnel")
+        own.sample([stack.personnel.proc.pid])
+        postgres.sample(backends)
+        samples = await open_loop(rate, seconds, send)
+        own.sample([stack.personnel.proc.pid])
+        postgres.sample(backends)
+        confirmed = judged(rate, samples)
+        # CPU per command, whatever else the machine runs: personnel's process and its PostgreSQL backends
+        confirmed["personnel_cpu_ms"] = own.totals()["cpu_s"] * 1000 / max(1, len(samples))
+        confirmed["postgres_cpu_ms"] = postgres.totals()["cpu_s"] * 1000 / max(1, len(samples))
+        confirmed["runqueue_wait_s"] = own.totals()["runqueue_wait_s"]
         prof = await profiling
         if confirmed["ok"]:
             break

@@ -33,7 +33,7 @@ from .metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "cds_outbox"
+NOTIFY_CHANNEL = "cds_outbox"  # notified by a trigger on outbox (sql/0003_outbox_notify.sql)
 _RELAY_LOCK = 0x4F555458  # "OUTX"
 
 
@@ -122,9 +122,8 @@ async def append(
     envelope = _envelope(
         event, registry, source, actor, correlation_id, causation_id, occurred_at, event_id, _trace_carrier()
     )
+    # The insert also wakes the relay: a trigger notifies NOTIFY_CHANNEL at commit (plumbing migration 0003).
     await conn.execute(_INSERT, *_row(event, envelope, registry))
-    # Delivered at commit only, so the relay never wakes for a rolled-back event.
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelope
 
 
@@ -145,7 +144,6 @@ async def append_many(
         _envelope(e, registry, source, actor, correlation_id, causation_id, None, None, carrier) for e in events
     ]
     await conn.executemany(_INSERT, [_row(e, env, registry) for e, env in zip(events, envelopes, strict=True)])
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelopes
 
 

@@ -78,6 +78,14 @@ async def unit_history(pool: asyncpg.Pool, unit_id: str) -> dict[str, Any] | Non
     }
 
 
+async def officer_unit(pool: asyncpg.Pool, officer_id: str) -> str | None:
+    """The unit of the officer's latest period (what a write's scope check needs), in one statement."""
+    unit: str | None = await pool.fetchval(
+        "SELECT unit_id FROM officer_periods WHERE officer_id = $1 ORDER BY valid_from DESC LIMIT 1", officer_id
+    )
+    return unit
+
+
 async def officer(pool: asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow("SELECT * FROM officers WHERE officer_id = $1", officer_id)
     if row is None:
@@ -141,6 +149,16 @@ async def list_officers(
     )
     items = [{**{k: v for k, v in r.items() if k != "total"}, "functions": list(r["functions"])} for r in rows]
     return items, (rows[0]["total"] if rows else 0)
+
+
+async def team_commune(pool: asyncpg.Pool, team_id: str) -> str | None:
+    """The team's commune now (what a write's scope check needs), without reading its members."""
+    commune: str | None = await pool.fetchval(
+        """SELECT p.commune_id FROM community_teams t
+           JOIN community_team_periods p ON p.team_id = t.team_id AND p.valid_to IS NULL WHERE t.team_id = $1""",
+        team_id,
+    )
+    return commune
 
 
 async def team(pool: asyncpg.Pool, team_id: str) -> dict[str, Any] | None:
