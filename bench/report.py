@@ -20,6 +20,32 @@ def _met(ok: bool | None) -> str:
     return "—" if ok is None else "yes" if ok else "NO"
 
 
+def _per(cpu: dict[str, float] | None, n: float) -> str:
+    """CPU µs per item, and the run-queue wait (time runnable but without a CPU: other work on the machine)."""
+    if not cpu or not n:
+        return "—"
+    return f"{cpu['cpu_s'] / n * 1e6:,.0f} µs CPU (waited {cpu['runqueue_wait_s']:,.0f} s for a CPU)"
+
+
+def cpu_rows(r: dict[str, Any]) -> list[Row]:
+    """Where each side spent CPU per event: figures the machine's other load does not change much."""
+    out: list[Row] = []
+    a, b, c, d = r.get("raw_consume"), r.get("raw_write"), r.get("rebuild"), r.get("catch_up")
+    if a:
+        out.append(("a. raw consume, per event", _per(a.get("client"), a["events"]), "", ""))
+    if b:
+        out.append(("b. raw write, per row (PostgreSQL)", _per(b.get("postgres"), b["rows"]), "", ""))
+    for name, x in (("c. rebuild", c), ("d. catch-up", d)):
+        if x:
+            out.append((f"{name}, per event: Python", _per(x.get("client"), x["events"]), "", ""))
+            out.append((f"{name}, per event: PostgreSQL", _per(x.get("postgres"), x["events"]), "", ""))
+    i = (r.get("write_side") or {}).get("sustained")
+    if i and "personnel_cpu_ms" in i:
+        figure = f"personnel {i['personnel_cpu_ms']:.1f} ms + PostgreSQL {i['postgres_cpu_ms']:.1f} ms CPU"
+        out.append(("i. per command", figure, "", ""))
+    return out
+
+
 def rows(r: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     a, b, c = r.get("raw_consume"), r.get("raw_write"), r.get("rebuild")
@@ -175,7 +201,7 @@ def markdown(r: dict[str, Any], table: list[Row]) -> str:
 
 
 def write(r: dict[str, Any], out: Path) -> str:
-    table = rows(r)
+    table = rows(r) + cpu_rows(r)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(r | {"table": table}, indent=1, ensure_ascii=False, default=str))
     (out / "report.md").write_text(markdown(r, table))
