@@ -21,7 +21,9 @@ import os
 import platform
 import sys
 import time
+import traceback
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,21 +81,32 @@ def say(text: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
+async def part(result: dict[str, Any], name: str, work: Awaitable[None]) -> None:
+    """Run one measurement; a failure is reported (and fails the run) without losing the others."""
+    try:
+        await work
+    except Exception as exc:
+        say(f"{name} failed: {type(exc).__name__}: {exc}")
+        traceback.print_exc()
+        result["failed"].append(f"{name}: {type(exc).__name__}: {exc}")
+
+
 async def run(plan: Plan, out: Path, keep: bool) -> dict[str, Any]:
     bootstrap = default_bootstrap()
     run_id = uuid.uuid4().hex[:6]
     prefixes = {k: f"{topics.PREFIX_ROOT}{run_id}.{k}." for k in ("big", "province", "demo", "live")}
     logs = out / "logs"
     result: dict[str, Any] = {"run": f"{dt.datetime.now():%Y-%m-%d %H:%M} ({run_id})", "machine": machine()}
-    result |= {"plan": plan.__dict__, "notes": []}
+    result |= {"plan": plan.__dict__, "notes": [], "failed": []}
     say(f"deleted {await topics.delete_all(bootstrap)} topics of earlier runs")
     await procs.drop_databases()
     try:
         ds_demo = await _write_data(plan, bootstrap, prefixes, result)
         demo = await _spawn_demo(prefixes["demo"], logs) if plan.overlap else None
         spawned = await live.spawn(prefixes["live"], logs) if plan.overlap else None
-        await _engines(plan, bootstrap, prefixes["big"], out, result)
-        await _catch_up_and_reads(plan, bootstrap, prefixes, ds_demo, logs, result, demo)
+        await part(result, "a-c. engines and rebuild", _engines(plan, bootstrap, prefixes["big"], out, result))
+        work = _catch_up_and_reads(plan, bootstrap, prefixes, ds_demo, logs, result, demo)
+        await part(result, "d, g. catch-up and reads", work)
         await _live(plan, bootstrap, prefixes["live"], ds_demo, out, logs, result, spawned)
     finally:
         result["machine_after"] = machine()
@@ -191,14 +204,24 @@ async def _live(
 ) -> None:
     stack = await live.start(ds, prefix, logs, spawned)
     try:
-        result["freshness"] = await measure_live.freshness(stack, bootstrap, plan.freshness_rate, plan.freshness_s)
-        say(f"e. freshness p99 {result['freshness']['freshness']['p99_ms']:.0f} ms")
-        result["import"] = await measure_live.bulk_import(stack, bootstrap, plan.import_officers, timeout_s=300)
-        say(f"f. import visible in {result['import']['visible_s']:.1f} s")
-        result["write_side"] = await measure_live.write_side(
-            stack, list(plan.probes), plan.probe_s, plan.sustain_s, out, plan.profile_s, plan.attempts
-        )
-        say(f"i. personnel sustains {result['write_side']['sustained']['rate']:,.0f} commands/s")
+
+        async def freshness() -> None:
+            result["freshness"] = await measure_live.freshness(stack, bootstrap, plan.freshness_rate, plan.freshness_s)
+            say(f"e. freshness p99 {result['freshness']['freshness']['p99_ms']:.0f} ms")
+
+        async def bulk() -> None:
+            result["import"] = await measure_live.bulk_import(stack, bootstrap, plan.import_officers, timeout_s=300)
+            say(f"f. import visible in {result['import']['visible_s']:.1f} s")
+
+        async def writes() -> None:
+            result["write_side"] = await measure_live.write_side(
+                stack, list(plan.probes), plan.probe_s, plan.sustain_s, out, plan.profile_s, plan.attempts
+            )
+            say(f"i. personnel sustains {result['write_side']['sustained']['rate']:,.0f} commands/s")
+
+        await part(result, "e. freshness", freshness())
+        await part(result, "f. import", bulk())
+        await part(result, "i. write side", writes())
     finally:
         stack.stop()
 
@@ -218,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     result = asyncio.run(run(plan, args.out, args.keep))
     print(report.write(result, args.out))
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}")
-    return 0
+    for failure in result["failed"]:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if result["failed"] else 0
 
 
 if __name__ == "__main__":

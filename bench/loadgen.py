@@ -15,14 +15,25 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+KEEP_ALIVE_S = 4.0  # uvicorn closes a connection idle for 5 s: older idle ones are not reused
+
 
 class Http:
     def __init__(self, base: str, headers: dict[str, str], connections: int = 64) -> None:
         url = urlsplit(base)
         self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
         self._headers = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(connections)
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bool]:
+        while self._idle:
+            reader, writer, used = self._idle.pop()
+            if time.monotonic() - used < KEEP_ALIVE_S:
+                return reader, writer, True
+            writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return reader, writer, False
 
     async def request(self, method: str, path: str, body: Any = None, raw: bytes | None = None) -> tuple[int, bytes]:
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
@@ -31,29 +42,30 @@ class Http:
         head += f"Content-Type: {kind}\r\nContent-Length: {len(data)}\r\n\r\n"
         async with self._slots:
             for attempt in (1, 2):
-                reused = bool(self._idle)
-                conn = self._idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
+                reader, writer, reused = await self._connection()
                 try:
-                    conn[1].write(head.encode() + data)
-                    status, payload, keep = await _response(conn[0])
+                    writer.write(head.encode() + data)
+                    status, payload, keep = await _response(reader)
                 except (asyncio.IncompleteReadError, ConnectionError) as exc:
-                    conn[1].close()
-                    # The server closed an idle kept-alive connection before reading the request: resend.
+                    writer.close()
+                    # The server closed a kept-alive connection before reading the request: send it again
+                    # on a new connection (the request never reached the application).
                     if reused and attempt == 1 and not getattr(exc, "partial", b""):
+                        self._idle.clear()
                         continue
                     raise
                 except BaseException:
-                    conn[1].close()
+                    writer.close()
                     raise
                 if keep:
-                    self._idle.append(conn)
+                    self._idle.append((reader, writer, time.monotonic()))
                 else:
-                    conn[1].close()
+                    writer.close()
                 return status, payload
             raise AssertionError("unreachable")
 
     async def close(self) -> None:
-        for _, writer in self._idle:
+        for _, writer, _ in self._idle:
             writer.close()
         self._idle.clear()
 

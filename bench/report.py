@@ -195,6 +195,8 @@ def markdown(r: dict[str, Any], table: list[Row]) -> str:
     if r.get("figures"):
         md += ["", "## Figures check (demo-scale data set, reporting vs the generator's expected values)", ""]
         md += [f"- {label}: {actual} (expected {expected})" for label, actual, expected in r["figures"]]
+    if r.get("failed"):
+        md += ["", "## Failed measurements", ""] + [f"- {f}" for f in r["failed"]]
     if r.get("notes"):
         md += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
     return "\n".join(md) + "\n"

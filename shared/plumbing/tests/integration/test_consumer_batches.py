@@ -4,6 +4,7 @@ is isolated (bisecting in savepoints) and dead-lettered while every other event 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 
@@ -12,10 +13,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from cds_contracts import Envelope, Registry, TopicSpec
-from cds_plumbing.consumer import IdempotentConsumer, Record
+from cds_plumbing.consumer import IdempotentConsumer, Record, run_consumer
 from cds_plumbing.db import Connection
 from cds_plumbing.deadletter import DeadLetterPublisher
-from tests.support.events import TEST_EVENT_TYPE, CounterIncremented
+from tests.support.deadletters import NoDeadLetters
+from tests.support.events import TEST_EVENT_TYPE, CounterIncremented, on_counter_incremented
 from tests.support.kafka import read_topic
 
 pytestmark = pytest.mark.integration
@@ -116,3 +118,49 @@ async def test_a_poison_event_in_a_set_based_write_is_isolated_and_dead_lettered
     assert headers["x-dlq-origin-offset"] == b"37"
     assert headers["x-dlq-error-type"] == b"CharacterNotInRepertoireError"
     assert dead[0].value == events[37].model_dump_json().encode()
+
+
+async def test_records_read_ahead_of_a_failed_batch_are_applied_once_it_is_retried(
+    pool: asyncpg.Pool, registry: Registry, topic: TopicSpec, bootstrap: str
+) -> None:
+    # 6 counters x 10 events on every partition; small batches, so the next is always read ahead when the
+    # third one fails on the database (transient: rolled back, rewound, retried).
+    events = [CounterIncremented(counter_id=f"c{k}", amount=seq, seq=seq) for seq in range(1, 11) for k in range(6)]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for e in events:
+            env = Envelope(type=TEST_EVENT_TYPE, version=1, source="/t", subject=e.counter_id).to_headers()
+            await producer.send_and_wait(
+                topic.name, e.model_dump_json().encode(), key=e.counter_id.encode(), headers=env
+            )
+    finally:
+        await producer.stop()
+    consumer = IdempotentConsumer(f"test-ahead-{uuid.uuid4().hex[:8]}", registry=registry)
+    calls = 0
+
+    async def flaky(conn: Connection, batch: Sequence[tuple[CounterIncremented, Envelope]]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            await asyncio.sleep(0.3)  # the next batch is read and decoded meanwhile
+            raise OSError("simulated database outage")
+        for event, envelope in batch:  # the totals in the database tell if anything was lost or doubled
+            await on_counter_incremented(conn, event, envelope)
+
+    consumer.on_batch(CounterIncremented)(flaky)
+    consumer.bind(pool, NoDeadLetters())
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_consumer(consumer, bootstrap, stop, max_records=5, backoff_s=0.1))
+    try:
+        for _ in range(300):
+            if await pool.fetchval("SELECT count(*) FROM processed_events") >= 60 or task.done():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await task
+    assert calls > 3, "the failed batch was retried"
+    assert await _totals(pool) == {f"c{k}": (55, 10) for k in range(6)}
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 60

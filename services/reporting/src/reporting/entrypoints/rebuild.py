@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cds_contracts import REGISTRY
-from cds_plumbing.consumer import IdempotentConsumer, in_order, kafka_consumer
+from cds_plumbing.consumer import IdempotentConsumer, Prefetch, kafka_consumer, seek_back
 from cds_plumbing.db import create_pool
 from cds_plumbing.deadletter import DeadLetterPublisher
 from cds_plumbing.runtime import tune_garbage_collector
@@ -171,18 +171,27 @@ async def _partitions(bootstrap: str, topics: tuple[str, ...]) -> list[TopicPart
 
 
 async def _replay(kafka: AIOKafkaConsumer, consumer: IdempotentConsumer, progress: Progress, max_records: int) -> int:
-    """Apply batches until every partition's position reaches progress.target; returns the events applied."""
+    """Apply batches until every partition is applied up to progress.target; returns the events applied.
+    The next batch is read and decoded while one is applied (Prefetch); what was read ahead when it stops
+    is read again by the next call."""
     applied = 0
-    positions = {tp: await kafka.position(tp) for tp in progress.target}
-    progress.show(positions)
-    while any(positions[tp] < target for tp, target in progress.target.items()):
-        fetched = await kafka.getmany(timeout_ms=500, max_records=max_records)
-        records = in_order(fetched)
-        if records:
-            # A database failure ends the command: rerunning it starts a clean rebuild.
-            applied += (await consumer.process_batch(records)).applied
-        positions = {tp: await kafka.position(tp) for tp in progress.target}
-        progress.show(positions)
+    done = {tp: await kafka.position(tp) for tp in progress.target}
+    progress.show(done)
+    prefetch = Prefetch(kafka, consumer, max_records)
+    try:
+        while any(done[tp] < target for tp, target in progress.target.items()):
+            fetched, decoded = await prefetch.next()
+            if fetched:
+                # A database failure ends the command: rerunning it starts a clean rebuild.
+                result = await consumer.apply_decoded(decoded)
+                applied += result.applied
+                done.update(result.next_offsets)
+            else:  # nothing new: the positions say how far the partitions go (past any control record)
+                seek_back(kafka, await prefetch.discard())
+                done = {tp: max(off, await kafka.position(tp)) for tp, off in done.items()}
+            progress.show(done)
+    finally:
+        seek_back(kafka, await prefetch.discard())
     return applied
 
 

@@ -12,7 +12,7 @@
 from .apply import BatchHandler, Handler, Record
 from .failures import FATAL_KAFKA_ERRORS, TRANSIENT_ERRORS, UndecodableRecordError, is_transient
 from .idempotent import BatchHook, BatchResult, Decoded, IdempotentConsumer
-from .loop import DEFAULT_FETCH, in_order, kafka_consumer, run_consumer
+from .loop import DEFAULT_FETCH, Prefetch, in_order, kafka_consumer, run_consumer, seek_back
 
 __all__ = [
     "DEFAULT_FETCH",
@@ -24,10 +24,12 @@ __all__ = [
     "Decoded",
     "Handler",
     "IdempotentConsumer",
+    "Prefetch",
     "Record",
     "UndecodableRecordError",
     "in_order",
     "is_transient",
     "kafka_consumer",
     "run_consumer",
+    "seek_back",
 ]

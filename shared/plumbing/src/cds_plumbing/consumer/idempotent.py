@@ -12,6 +12,7 @@ letter on the .dlq twice; `dlq replay` is idempotent through the inbox.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -145,6 +146,19 @@ class IdempotentConsumer:
     def decode_batch(self, records: list[Record]) -> Decoded:
         """Decode outside the transaction; records no handler wants are only counted (another consumer's)."""
         out = Decoded()
+        self._decode_into(out, records)
+        return out
+
+    async def decode_batch_async(self, records: list[Record], *, slice_size: int = 250) -> Decoded:
+        """decode_batch a slice at a time, giving the event loop a turn in between: a batch being applied
+        meanwhile (waiting on PostgreSQL) goes on between slices, so decoding and writing overlap."""
+        out = Decoded()
+        for start in range(0, len(records), slice_size):
+            self._decode_into(out, records[start : start + slice_size])
+            await asyncio.sleep(0)
+        return out
+
+    def _decode_into(self, out: Decoded, records: list[Record]) -> None:
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
             envelope: Envelope | None = None
@@ -162,7 +176,6 @@ class IdempotentConsumer:
                     order = (record.topic, key) if order_by is None else (record.topic, key, *order_by(event))
                     out.items.append(Item(record, envelope, event, order))
             out.checkpoints[tp] = (record.offset + 1, envelope.occurred_at if envelope else None)
-        return out
 
     async def process_batch(self, records: list[Record]) -> BatchResult:
         """Apply a batch in one transaction; returns the offsets to commit. Transient errors propagate,

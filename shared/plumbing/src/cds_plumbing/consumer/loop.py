@@ -9,6 +9,7 @@ dead-lettered) and its ack commits "everything fetched" rather than explicit off
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from .apply import Record
 from .failures import is_transient
 
 if TYPE_CHECKING:
-    from .idempotent import IdempotentConsumer
+    from .idempotent import Decoded, IdempotentConsumer
 
 log = logging.getLogger("cds_plumbing.consumer")
 
@@ -54,15 +55,19 @@ def kafka_consumer(
 class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
     """On assignment, start from the database checkpoint when it is ahead of Kafka's committed offset
     (the process died after the PostgreSQL commit and before the Kafka commit). On revocation, drop the
-    lag of the partitions that went to another member: their new owner reports it now."""
+    lag of the partitions that went to another member: their new owner reports it now. Either way, note
+    the rebalance: a batch fetched before it is not applied (positions may have moved)."""
 
     def __init__(self, owner: IdempotentConsumer, kafka: AIOKafkaConsumer, lag: _Lag) -> None:
         self._owner, self._kafka, self._lag = owner, kafka, lag
+        self.rebalanced = False
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.rebalanced = True
         self._lag.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.rebalanced = True
         for tp, offset in (await self._owner.checkpoints(set(assigned))).items():
             committed = await self._kafka.committed(tp)
             if committed is None or committed < offset:
@@ -72,6 +77,44 @@ class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
 def in_order(fetched: Mapping[TopicPartition, list[Record]]) -> list[Record]:
     """One list, partition by partition (each in offset order)."""
     return [r for tp in sorted(fetched, key=lambda t: (t.topic, t.partition)) for r in fetched[tp]]
+
+
+Fetched = dict[TopicPartition, list[Record]]
+
+
+class Prefetch:
+    """Fetches and decodes the next batch while the current one is applied: the consumer's own work
+    (parsing, validating, in slices) runs while PostgreSQL executes the batch's statements, instead of
+    the two taking turns. At most one batch is read ahead; `discard` hands its records back so that
+    the caller can seek to them again (nothing read ahead is ever skipped)."""
+
+    def __init__(self, kafka: AIOKafkaConsumer, consumer: IdempotentConsumer, max_records: int) -> None:
+        self._kafka, self._consumer, self._max_records = kafka, consumer, max_records
+        self._task: asyncio.Task[tuple[Fetched, Decoded]] | None = None
+        self._ahead: Fetched = {}  # the records read ahead, known before they are decoded
+
+    async def _fetch(self) -> tuple[Fetched, Decoded]:
+        fetched = await self._kafka.getmany(timeout_ms=500, max_records=self._max_records)
+        self._ahead = fetched
+        return fetched, await self._consumer.decode_batch_async(in_order(fetched))
+
+    async def next(self) -> tuple[Fetched, Decoded]:
+        """The batch read ahead (or a new one), and starts reading the one after it."""
+        task, self._task = self._task or asyncio.create_task(self._fetch()), None
+        batch = await task
+        self._ahead = {}  # the caller's now
+        self._task = asyncio.create_task(self._fetch())
+        return batch
+
+    async def discard(self) -> Fetched:
+        """Stop reading ahead; returns what had been read (seek back to it, or it is skipped)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        ahead, self._ahead = self._ahead, {}
+        return ahead
 
 
 async def run_consumer(
@@ -90,17 +133,22 @@ async def run_consumer(
     # The prefix keeps a namespaced instance (tests, a staging copy) out of the real consumer group.
     kafka = kafka_consumer(bootstrap_servers, topic_prefix + consumer.name, consumer.name, kafka_options)
     lag = _Lag(consumer.name)
-    kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=_SeekToCheckpoint(consumer, kafka, lag))
+    listener = _SeekToCheckpoint(consumer, kafka, lag)
+    kafka.subscribe([topic_prefix + t for t in consumer.topics], listener=listener)
     await kafka.start()
+    prefetch = Prefetch(kafka, consumer, max_records)
     backoff = backoff_s
     try:
         while not stop.is_set():
-            fetched: dict[TopicPartition, list[Record]] = {}
+            fetched: Fetched = {}
             try:
-                fetched = await kafka.getmany(timeout_ms=500, max_records=max_records)
-                records = in_order(fetched)
-                if records:
-                    result = await consumer.process_batch(records)
+                fetched, decoded = await prefetch.next()
+                stale, listener.rebalanced = listener.rebalanced, False  # since this batch was read
+                if stale:  # read before a rebalance: fetch again from the positions it set
+                    _rewind(kafka, consumer, fetched, await prefetch.discard(), failed=False)
+                    continue
+                if fetched:
+                    result = await consumer.apply_decoded(decoded)
                     await _commit(kafka, result.next_offsets, consumer.name)
                 backoff = backoff_s
             except Exception as exc:
@@ -109,24 +157,38 @@ async def run_consumer(
                 log.warning(
                     "%s: batch failed (%s: %s); retrying in %.1fs", consumer.name, type(exc).__name__, exc, backoff
                 )
-                _rewind(kafka, consumer, fetched)
+                _rewind(kafka, consumer, fetched, await prefetch.discard())
                 await lag.measure(kafka)
                 await wait_any(stop, timeout=backoff)
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
             await lag.measure(kafka)  # every pass: idle, busy or after a rebalance
     finally:
+        await prefetch.discard()
         lag.forget(lag.reported)  # a stopped consumer owns no partitions
         await kafka.stop()
 
 
-def _rewind(kafka: AIOKafkaConsumer, consumer: IdempotentConsumer, fetched: dict[TopicPartition, list[Record]]) -> None:
-    """Fetch the failed batch again on the next pass (partitions lost meanwhile are their new owner's)."""
-    consumer.note_failed_batch([r for recs in fetched.values() for r in recs])
+def _rewind(
+    kafka: AIOKafkaConsumer, consumer: IdempotentConsumer, fetched: Fetched, ahead: Fetched, *, failed: bool = True
+) -> None:
+    """Fetch the batch, and what was read ahead of it, again on the next pass (partitions lost meanwhile
+    are their new owner's)."""
+    if failed:
+        consumer.note_failed_batch([r for recs in fetched.values() for r in recs])
+    seek_back(kafka, ahead, fetched)
+
+
+def seek_back(kafka: AIOKafkaConsumer, *batches: Fetched) -> None:
+    """Seek each owned partition to the first record of `batches` it had, to read them again."""
     owned = kafka.assignment()
-    for tp, recs in fetched.items():
-        if recs and tp in owned:
-            kafka.seek(tp, recs[0].offset)
+    first: dict[TopicPartition, int] = {}
+    for batch in batches:
+        for tp, recs in batch.items():
+            if recs and tp in owned:
+                first[tp] = min(first.get(tp, recs[0].offset), recs[0].offset)
+    for tp, offset in first.items():
+        kafka.seek(tp, offset)
 
 
 class _Lag:
