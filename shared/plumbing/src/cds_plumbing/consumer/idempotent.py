@@ -134,10 +134,12 @@ class IdempotentConsumer:
 
     def decode(self, record: Record) -> tuple[Envelope, Event]:
         try:
-            headers = {k: bytes(v).decode("utf-8") for k, v in (record.headers or ())}
+            headers = {k: v.decode() for k, v in (record.headers or ())}  # UTF-8, strictly
         except UnicodeDecodeError as exc:
             raise UndecodableRecordError(f"header is not UTF-8: {exc}") from exc
-        envelope = Envelope.from_headers(headers)
+        except AttributeError as exc:  # a header without a value (Kafka allows null)
+            raise UndecodableRecordError(f"a header has no value: {exc}") from exc
+        envelope = Envelope.from_text_headers(headers)
         spec = self._registry.lookup(envelope.type, envelope.version)
         if record.value is None:
             raise UndecodableRecordError("record has no value")
@@ -159,8 +161,10 @@ class IdempotentConsumer:
         return out
 
     def _decode_into(self, out: Decoded, records: list[Record]) -> None:
+        partitions: dict[tuple[str, int], TopicPartition] = {}
         for record in records:
-            tp = TopicPartition(record.topic, record.partition)
+            where = (record.topic, record.partition)
+            tp = partitions.get(where) or partitions.setdefault(where, TopicPartition(*where))
             envelope: Envelope | None = None
             try:
                 envelope, event = self.decode(record)
