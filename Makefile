@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 STACK := scripts/stack.sh
 
-.PHONY: help install up down status test lint typecheck schemas asyncapi token demo rebuild-reporting chaos restart backup restore
+.PHONY: help install up down status test lint typecheck schemas asyncapi token demo rebuild-reporting chaos restart backup restore bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,7 +41,7 @@ lint:  ## ruff
 	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
 
 typecheck:  ## mypy (strict) on the packages
-	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts conftest.py tests shared/*/tests services/*/tests
+	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts bench conftest.py tests shared/*/tests services/*/tests
 
 schemas:  ## rewrite the committed JSON Schemas of the event contracts
 	@$(VENV)/python -m cds_contracts.schemas
@@ -60,3 +60,6 @@ demo:  ## the main job: stack up, the Vĩnh Phúc data set loaded through the AP
 
 rebuild-reporting:  ## replay every event into fresh reporting projections and swap them in (service may run)
 	@$(VENV)/reporting-rebuild
+
+bench: up  ## measure throughput and latency side by side (README, Performance); SCALE= sizes it (67: ~1 M events)
+	@$(VENV)/python -m bench $(if $(SCALE),--scale $(SCALE))

@@ -65,12 +65,15 @@ def today_in_province() -> dt.date:
     return dt.datetime.now(TZ).date()
 
 
-def generate(seed: int = 2024, scale: float = 1.0, prefix: str = "", today: dt.date | None = None) -> DataSet:
+def generate(
+    seed: int = 2024, scale: float = 1.0, prefix: str = "", today: dt.date | None = None, *, expected: bool = True
+) -> DataSet:
     """The demo data set; `today` (default: today in Asia/Ho_Chi_Minh) only dates shifts, recent incidents
-    and the recent drill."""
+    and the recent drill. `expected=False` skips computing the expected figures (minutes at large scales)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
-    return _Generator(random.Random(seed), seed, scale, prefix, today or today_in_province()).run()  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311
+    return _Generator(rng, seed, scale, prefix, today or today_in_province()).run(expected=expected)
 
 
 class _Generator:
@@ -320,7 +323,7 @@ class _Generator:
         merge = {"successor_id": successor, "predecessor_ids": [root], "effective_date": day}
         calls.append(Call("personnel", "/api/v1/units/merge", merge))
 
-    def run(self) -> DataSet:
+    def run(self, *, expected: bool = True) -> DataSet:
         groups = self.structure()
         self.staff(groups)
         recruitment.recruitment(self.ds, self.rng)
@@ -332,5 +335,6 @@ class _Generator:
         plans.training(self.ds, self.rng, self.by_unit, self.level_of, self.centre, groups, team)
         self.reorganisation(groups)
         self.ds.notes.append(f"{len(self.ds.coverage_exceptions)} agencies are left non-compliant on purpose")
-        self.ds.expected = compute_expected(self.ds)
+        if expected:
+            self.ds.expected = compute_expected(self.ds)
         return self.ds

@@ -86,6 +86,7 @@ class Contracts:
     messages: dict[tuple[str, str], Message] = field(default_factory=dict)
     compacted: set[str] = field(default_factory=set)
     dead_letters: dict[str, dict[str, Draft7Validator]] = field(default_factory=dict)  # .dlq -> consumer -> headers
+    tombstones: dict[str, Draft7Validator] = field(default_factory=dict)  # compacted topic -> a tombstone's headers
     schema_types: set[str] = field(default_factory=set)
 
     @property
@@ -112,6 +113,9 @@ class Contracts:
         if "x-dlq-consumer" in props:
             consumer = props["x-dlq-consumer"]["const"]
             self.dead_letters.setdefault(topic, {})[consumer] = Draft7Validator(message["headers"])
+        elif message.get("payload") == {"type": "null"}:
+            if "headers" in message:
+                self.tombstones[topic] = Draft7Validator(message["headers"], format_checker=FORMATS)
         elif "ce_type" in props:
             ce_type = props["ce_type"]["const"]
             schema = schemas.get(ce_type)
@@ -144,8 +148,17 @@ def check(c: Contracts, r: Record) -> tuple[list[str], Parsed | None]:
     names = [k for k, _ in r.headers]
     problems = [f"header {n!r} appears {names.count(n)} times" for n in sorted(set(names)) if names.count(n) > 1]
     if r.value is None:
-        if r.topic in c.compacted and r.key:
-            return problems, None  # a tombstone: a key and nothing else
+        if r.topic in c.compacted and r.key:  # a tombstone: a key, the erasure's envelope and no data
+            validator = c.tombstones.get(r.topic)
+            if validator is not None:
+                try:
+                    headers = {k: v.decode("utf-8") for k, v in r.headers}
+                except UnicodeDecodeError as exc:
+                    return [*problems, f"a header is not UTF-8: {exc}"], None
+                problems += _errors(validator, headers, "tombstone headers")
+                if headers.get("ce_subject") != r.key.decode("utf-8", "replace"):
+                    problems.append("a tombstone's ce_subject is not its key")
+            return problems, None
         return [*problems, "no value (a tombstone on a topic that is not compacted)"], None
     try:
         headers = {k: v.decode("utf-8") for k, v in r.headers}

@@ -72,6 +72,12 @@ class Envelope(BaseModel):
         """Parse CloudEvents headers; raises EnvelopeError naming what is wrong."""
         items = headers.items() if isinstance(headers, Mapping) else headers
         h = {k: (v.decode("utf-8", "replace") if isinstance(v, bytes | bytearray) else str(v)) for k, v in items}
+        return cls.from_text_headers(h)
+
+    @classmethod
+    def from_text_headers(cls, h: Mapping[str, str]) -> Envelope:
+        """from_headers for headers already decoded to text (a consumer decoding thousands of events a
+        second has checked them once already)."""
         missing = [k for k in ("ce_id", "ce_type", "ce_source", "ce_subject", "ce_specversion") if k not in h]
         if missing:
             raise EnvelopeError(f"missing CloudEvents header(s): {', '.join(missing)}")
@@ -81,18 +87,21 @@ class Envelope(BaseModel):
         if not sep or not ver.isdigit():
             raise EnvelopeError(f"ce_type {h['ce_type']!r} does not end in .v<version>")
         try:
-            return cls(
-                event_id=h["ce_id"],  # pydantic parses the string
-                type=type_,
-                version=int(ver),
-                occurred_at=h.get("ce_time") or datetime.now(UTC),
-                source=h["ce_source"],
-                subject=h["ce_subject"],
-                actor=h.get("ce_actor"),
-                correlation_id=h.get("ce_correlationid"),
-                causation_id=h.get("ce_causationid"),
-                traceparent=h.get("traceparent"),
-                tracestate=h.get("tracestate"),
+            # model_validate on a dict: half the cost of keyword arguments, and consumers decode every event.
+            return cls.model_validate(
+                {
+                    "event_id": h["ce_id"],  # pydantic parses the string
+                    "type": type_,
+                    "version": int(ver),
+                    "occurred_at": h.get("ce_time") or datetime.now(UTC),
+                    "source": h["ce_source"],
+                    "subject": h["ce_subject"],
+                    "actor": h.get("ce_actor"),
+                    "correlation_id": h.get("ce_correlationid"),
+                    "causation_id": h.get("ce_causationid"),
+                    "traceparent": h.get("traceparent"),
+                    "tracestate": h.get("tracestate"),
+                }
             )
         except ValidationError as exc:
             raise EnvelopeError(f"invalid envelope: {exc.errors(include_url=False)}") from exc

@@ -39,7 +39,7 @@ from .outages import Dependency, FailureStreak
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "cds_outbox"
+NOTIFY_CHANNEL = "cds_outbox"  # notified by a trigger on outbox (sql/0018_outbox_notify.sql)
 _RELAY_LOCK = 0x4F555458  # "OUTX"
 RELAY_LOCK = _RELAY_LOCK  # `cds-platform backup` holds it to pause the relays (ops/backup.py)
 
@@ -131,9 +131,8 @@ async def append(
     envelope = _envelope(
         event, registry, source, actor, correlation_id, causation_id, occurred_at, event_id, _trace_carrier()
     )
+    # The insert also wakes the relay: a trigger notifies NOTIFY_CHANNEL at commit (plumbing migration 0003).
     await conn.execute(_INSERT, *_row(event, envelope, registry))
-    # Delivered at commit only, so the relay never wakes for a rolled-back event.
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelope
 
 
@@ -161,7 +160,6 @@ async def append_tombstone(
         tracestate=carrier.get("tracestate"),
     )
     await conn.execute(_INSERT, envelope.event_id, topic.name, key, type, 1, None, envelope.model_dump(mode="json"))
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelope
 
 
@@ -182,7 +180,6 @@ async def append_many(
         _envelope(e, registry, source, actor, correlation_id, causation_id, None, None, carrier) for e in events
     ]
     await conn.executemany(_INSERT, [_row(e, env, registry) for e, env in zip(events, envelopes, strict=True)])
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return envelopes
 
 

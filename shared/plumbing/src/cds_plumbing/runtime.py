@@ -10,6 +10,7 @@ the whole process for a broker blip would be slower and drop the HTTP side too."
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -41,6 +42,17 @@ from .settings import ServiceSettings
 from .telemetry import setup_telemetry
 
 log = logging.getLogger(__name__)
+
+
+def tune_garbage_collector(*, freeze: bool = False) -> None:
+    """A consumer decodes thousands of events per batch, each a few container objects alive until the
+    batch is applied: with the default threshold (700 allocations) the collector runs every few hundred
+    events and re-walks the growing batch, about a third of the decode time measured by `make bench`.
+    Young collections run every 10,000 allocations instead. `freeze` (for a command, once its start-up is
+    done) also takes the objects alive now out of every later walk; they are never collected."""
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,7 @@ def create_service_app(
                 rt.start_task(f"dlq-watch-{consumer.name}", _dlq_watch(consumer, rt), supervision)
             for name, job in jobs:
                 rt.start_task(name, _job_runner(job, rt), supervision)
+            tune_garbage_collector()
             yield
 
     # Probes and scrapes every few seconds would bury the traces operators look for.
@@ -249,6 +262,11 @@ def _consumer_runner(consumer: IdempotentConsumer, rt: Runtime) -> Callable[[], 
             max_records=settings.consumer_max_records,
             topic_prefix=settings.kafka_topic_prefix,
             membership=membership,
+            kafka_options={
+                "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms,
+                "max_partition_fetch_bytes": settings.consumer_max_partition_fetch_bytes,
+                "fetch_max_bytes": settings.consumer_fetch_max_bytes,
+            },
         )
 
     static_name = membership.group_instance_id(settings.kafka_topic_prefix + consumer.name)

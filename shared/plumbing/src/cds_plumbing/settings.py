@@ -75,7 +75,6 @@ class ServiceSettings(BaseSettings):
         description="A relay pass whose records Kafka has not acknowledged within this time fails, and "
         "`outbox backlog` shows the relay failing and why.",
     )
-    consumer_max_records: int = Field(default=500, description="Records per consumer batch (one DB transaction).")
     instance_id: str | None = Field(
         default_factory=lambda: os.environ.get("INSTANCE_ID") or None,
         description="Stable name of this replica (1, 2, a pod's ordinal). Set, the consumers join their groups "
@@ -88,6 +87,18 @@ class ServiceSettings(BaseSettings):
     )
     consumer_heartbeat_interval_ms: int = Field(
         default=500, description="Consumer heartbeat interval: how soon a survivor hears of a rebalance."
+    )
+    consumer_max_records: int = Field(
+        default=5000, description="Most records per consumer batch (one DB transaction, set-based writes)."
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=100, description="How long the broker may hold a fetch for data to arrive (freshness when idle)."
+    )
+    consumer_max_partition_fetch_bytes: int = Field(
+        default=4 * 1024 * 1024, description="Most bytes a fetch returns per partition (aiokafka's setting)."
+    )
+    consumer_fetch_max_bytes: int = Field(
+        default=64 * 1024 * 1024, description="Most bytes one fetch returns in all (aiokafka's setting)."
     )
     otel_exporter_otlp_endpoint: str | None = Field(
         default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"),

@@ -80,6 +80,14 @@ async def unit_history(pool: asyncpg.Pool, unit_id: str) -> dict[str, Any] | Non
     }
 
 
+async def officer_unit(pool: asyncpg.Pool, officer_id: str) -> str | None:
+    """The unit of the officer's latest period (what a write's scope check needs), in one statement."""
+    unit: str | None = await pool.fetchval(
+        "SELECT unit_id FROM officer_periods WHERE officer_id = $1 ORDER BY valid_from DESC LIMIT 1", officer_id
+    )
+    return unit
+
+
 async def officer(pool: asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow("SELECT * FROM officers WHERE officer_id = $1", officer_id)
     if row is None:
@@ -148,6 +156,16 @@ async def list_officers(
     return items, (rows[0]["total"] if rows else 0)
 
 
+async def team_commune(pool: asyncpg.Pool, team_id: str) -> str | None:
+    """The team's commune now (what a write's scope check needs), without reading its members."""
+    commune: str | None = await pool.fetchval(
+        """SELECT p.commune_id FROM community_teams t
+           JOIN community_team_periods p ON p.team_id = t.team_id AND p.valid_to IS NULL WHERE t.team_id = $1""",
+        team_id,
+    )
+    return commune
+
+
 async def team(pool: asyncpg.Pool, team_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow(
         """SELECT t.team_id, t.village, t.established_on, p.commune_id FROM community_teams t
@@ -202,13 +220,6 @@ async def list_response_teams(
         offset,
     )
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], (rows[0]["total"] if rows else 0)
-
-
-async def officer_unit(pool: asyncpg.Pool, officer_id: str) -> str | None:
-    """The unit of the officer's latest period (the unit they serve in, or left)."""
-    return await pool.fetchval(  # type: ignore[no-any-return]
-        "SELECT unit_id FROM officer_periods WHERE officer_id = $1 ORDER BY valid_from DESC LIMIT 1", officer_id
-    )
 
 
 async def response_team_unit(pool: asyncpg.Pool, team_id: str) -> str | None:

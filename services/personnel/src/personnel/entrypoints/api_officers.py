@@ -29,10 +29,10 @@ router = APIRouter(prefix="/api/v1/officers", tags=["officers"])
 
 
 async def _unit_of(request: Request, officer_id: Id) -> str:
-    officer = await queries.officer(pool(request), officer_id)
-    if officer is None:
+    unit = await queries.officer_unit(pool(request), officer_id)
+    if unit is None:
         raise NotFoundError(f"officer {officer_id} does not exist")
-    return str(officer["unit_id"])
+    return unit
 
 
 @router.post("", status_code=201)

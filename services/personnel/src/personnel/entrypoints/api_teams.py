@@ -20,10 +20,10 @@ router = APIRouter(prefix="/api/v1/community-teams", tags=["community technology
 
 
 async def _commune_of(request: Request, team_id: Id) -> str:
-    team = await queries.team(pool(request), team_id)
-    if team is None:
+    commune = await queries.team_commune(pool(request), team_id)
+    if commune is None:
         raise NotFoundError(f"community team {team_id} does not exist")
-    return str(team["commune_id"])
+    return commune
 
 
 @router.post("", status_code=201)

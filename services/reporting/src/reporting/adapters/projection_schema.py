@@ -74,27 +74,46 @@ async def create_schema(conn: Connection, schema: str) -> None:
     await conn.execute("SELECT reporting_create_projection_schema($1)", schema)
 
 
+async def create_rebuild_inbox(conn: Connection, schema: str) -> None:
+    """A rebuild's own inbox and checkpoints, inside the schema it fills: its consumer's search_path finds
+    them before public's, so its million inbox rows never touch the live inbox. Unlogged (a crashed
+    rebuild starts again from scratch anyway), and dropped at the swap in no time."""
+    for table in ("processed_events", "consumer_checkpoints"):
+        await conn.execute(
+            f'CREATE UNLOGGED TABLE "{check_schema(schema)}".{table} (LIKE public.{table} INCLUDING ALL)'
+        )
+
+
 async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_consumer: str) -> str:
     """Make `schema` the live one in one transaction; returns the schema dropped.
 
-    The rebuild's inbox rows are copied to the live consumer's, so events the rebuild already applied
-    are skipped when the live consumer reaches them. Call it holding PROJECTION_LOCK exclusively."""
+    The rebuild's inbox (create_rebuild_inbox) is handed to the live consumer: its events the live inbox
+    does not hold yet (those past the live consumer's position, and any it dead-lettered) are added to
+    it, so the live consumer skips them when it reaches them. Call it holding PROJECTION_LOCK exclusively."""
+    new = check_schema(schema)
     async with conn.transaction():
         old = await active_schema(conn, for_share=False)
+        private = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f'"{new}".processed_events')
+        # A schema made without create_rebuild_inbox kept the rebuild's inbox in the shared table.
+        source = f'"{new}".processed_events' if private else "public.processed_events"
         await conn.execute(
-            """INSERT INTO processed_events
-                 (consumer, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at)
-               SELECT $2, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at
-               FROM processed_events WHERE consumer = $1
-               ON CONFLICT DO NOTHING""",
-            rebuild_consumer,
+            f"""INSERT INTO public.processed_events
+                  (consumer, event_id, event_type, topic, kafka_partition, kafka_offset, processed_at)
+                SELECT $1, r.event_id, r.event_type, r.topic, r.kafka_partition, r.kafka_offset, r.processed_at
+                FROM {source} r
+                WHERE r.consumer = $2 AND NOT EXISTS (
+                    SELECT FROM public.processed_events p WHERE p.consumer = $1 AND p.event_id = r.event_id)
+                ON CONFLICT DO NOTHING""",
             live_consumer,
+            rebuild_consumer,
         )
-        await conn.execute("UPDATE projection_state SET active_schema = $1, switched_at = now()", check_schema(schema))
+        await conn.execute(f'DROP TABLE IF EXISTS "{new}".processed_events, "{new}".consumer_checkpoints')
+        await conn.execute("UPDATE projection_state SET active_schema = $1, switched_at = now()", new)
         # The BI views (schema `reporting`, migration 0006) read the old schema: re-point them first, or
         # the CASCADE below would drop them.
-        await conn.execute("SELECT reporting_create_bi_views($1)", schema)
+        await conn.execute("SELECT reporting_create_bi_views($1)", new)
         await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
-        await conn.execute("DELETE FROM processed_events WHERE consumer = $1", rebuild_consumer)
-        await conn.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", rebuild_consumer)
+        # Rows an older rebuild kept in the shared tables (before rebuilds had an inbox of their own).
+        await conn.execute("DELETE FROM public.processed_events WHERE consumer = $1", rebuild_consumer)
+        await conn.execute("DELETE FROM public.consumer_checkpoints WHERE consumer = $1", rebuild_consumer)
     return old

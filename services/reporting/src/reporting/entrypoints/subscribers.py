@@ -36,6 +36,7 @@ from cds_contracts.personnel_teams import (
 from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
 from reporting.adapters import officer_writer, recruitment_writer, team_writer, unit_writer
+from reporting.entrypoints.batch_subscribers import BATCH_SUBSCRIBERS
 from reporting.entrypoints.recruitment_subscribers import RECRUITMENT_SUBSCRIBERS
 from reporting.entrypoints.response_team_subscribers import RESPONSE_TEAM_SUBSCRIBERS
 from reporting.entrypoints.training_subscribers import TRAINING_SUBSCRIBERS
@@ -149,9 +150,16 @@ ALL_SUBSCRIBERS: dict[type[Event], Handler] = (
 """Every projection subscriber: personnel's (units, officers, teams, response teams), training's, recruitment's."""
 
 
-def make_consumer(name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY) -> IdempotentConsumer:
-    """A consumer with every projection subscriber; the live one and each rebuild differ by name and hook."""
+def make_consumer(
+    name: str, *, before_batch: BatchHook, registry: Registry = REGISTRY, set_based: bool = True
+) -> IdempotentConsumer:
+    """A consumer with every projection subscriber; the live one and each rebuild differ by name and hook.
+    The high-volume types are applied a set at a time (batch_subscribers.py); `set_based=False` keeps
+    every type per event, the reference the set-based writers are tested against."""
     consumer = IdempotentConsumer(name, registry=registry, before_batch=before_batch)
     for model, handler in ALL_SUBSCRIBERS.items():
         consumer.on(model)(handler)
+    if set_based:
+        for model, sub in BATCH_SUBSCRIBERS.items():
+            consumer.on_batch(model, order_by=sub.order_by)(sub.handler)
     return consumer

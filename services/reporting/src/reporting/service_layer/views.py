@@ -121,15 +121,13 @@ async def community_teams(ctx: ViewContext, as_of: dt.date, sl: Slice | str | No
     sl = as_slice(sl)
     async with read_snapshot(ctx.pool) as conn:
         members = await units_in_slice(conn, as_of, sl)
-        totals = await queries.team_totals(conn, as_of, members)
-        affiliations = await queries.members_by_affiliation(conn, as_of, members)
-        communes = await queries.teams_by_commune(conn, as_of, members)
+        totals, affiliations, communes = await queries.team_summary(conn, as_of, members)
         return {
             **await _header(conn, ctx, as_of, sl),
             "unit_id": sl.unit_id,
             "totals": {"teams": totals["teams"], "members": totals["members"]},
             "members_by_affiliation": {r["affiliation"]: r["members"] for r in affiliations},
-            "by_commune": [dict(r) for r in communes],
+            "by_commune": [{k: r[k] for k in ("commune_id", "name_vi", "teams", "members")} for r in communes],
         }
 
 
