@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
+from typing import Any
 
 import asyncpg
 from aiokafka import errors as kafka_errors
@@ -220,7 +221,7 @@ class OutageMiddleware:
             self._tracker.refused(dep, exc)
             seconds = RETRY_AFTER_S[dep]
             detail = f"the {dep.value} is unavailable; retry in {seconds} s"
-            extra = {}
+            extra: dict[str, Any] = {}
             if commit_unconfirmed(exc):
                 detail = (
                     "the database went away while committing this request: it may or may not have been "

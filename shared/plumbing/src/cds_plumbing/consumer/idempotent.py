@@ -30,7 +30,18 @@ from cds_contracts import REGISTRY, Envelope, EnvelopeError, Event, Registry, To
 from ..db import Connection
 from ..deadletter import DeadLetterPublisher, replayed_for_another
 from ..metrics import BATCH_APPLY_SECONDS, DEAD_LETTERS, EVENTS_APPLIED, EVENTS_DUPLICATE
-from .apply import BatchApplier, BatchHandler, Handler, Item, OrderBy, Outcome, Record, Route, Tombstone, TombstoneHandler
+from .apply import (
+    BatchApplier,
+    BatchHandler,
+    Handler,
+    Item,
+    OrderBy,
+    Outcome,
+    Record,
+    Route,
+    Tombstone,
+    TombstoneHandler,
+)
 from .failures import UndecodableRecordError, is_transient
 
 log = logging.getLogger("cds_plumbing.consumer")
