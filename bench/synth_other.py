@@ -140,7 +140,8 @@ def _applications(ds: DataSet, vacancies: dict[str, dict[str, Any]], emit: Any) 
         if app.hire is None:
             continue
         officer = f"{ds.prefix}CB-H{n:05d}"
-        who = {k: app.candidate.get(k) for k in ("full_name", "birth_year", "gender")}
+        # v2 hires name the candidate (the profile record is recruitment's and personnel's business only)
+        who = {"candidate_id": f"{ds.prefix}UV-H{n:05d}"}
         hired = {"application_id": application_id, "vacancy_id": app.vacancy_id, "unit_id": vacancy["unit_id"]}
         hired |= {"function": vacancy["function"], "policy_ids": vacancy.get("policy_ids", [])} | who | app.hire
         yield emit(r.CandidateHired.model_validate(hired))
@@ -148,7 +149,7 @@ def _applications(ds: DataSet, vacancies: dict[str, dict[str, Any]], emit: Any) 
         if hires[app.vacancy_id] == vacancy["positions"]:  # recruitment closes a vacancy its hires fill
             closed = {"vacancy_id": app.vacancy_id, "closed_on": ds.today, "outcome": "filled"}  # the day of the call
             yield emit(r.VacancyClosed.model_validate(closed))
-        appointed = who | {"officer_id": officer, "unit_id": vacancy["unit_id"], "application_id": application_id}
+        appointed = {"officer_id": officer, "unit_id": vacancy["unit_id"], "application_id": application_id}
         appointed |= {k: app.hire[k] for k in ("employment_category", "assignment", "functions")}
         yield "/personnel", po.OfficerAppointed.model_validate(appointed | {"effective_date": app.hire["hired_on"]})
         outcome = {"application_id": application_id, "vacancy_id": app.vacancy_id, "officer_id": officer}

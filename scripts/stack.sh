@@ -170,8 +170,9 @@ launch() {
   mkdir -p "$RUN/logs"
   # cds-serve (cds_plumbing.serve): uvicorn that exits 0 after a SIGTERM shutdown instead of re-raising it.
   # AUTH_ALLOW_DEV_SECRET: this local stack (and only it) may sign tokens with the published dev secret.
-  AUTH_ALLOW_DEV_SECRET="${AUTH_ALLOW_DEV_SECRET:-1}" INSTANCE_ID="$n" nohup .venv/bin/cds-serve \
-    "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" --reuse-port >>"$RUN/logs/$name.log" 2>&1 &
+  export AUTH_ALLOW_DEV_SECRET="${AUTH_ALLOW_DEV_SECRET:-1}"
+  INSTANCE_ID="$n" nohup .venv/bin/cds-serve "$svc.entrypoints.app:app" --host 127.0.0.1 --port "$port" \
+    --reuse-port >>"$RUN/logs/$name.log" 2>&1 &
   echo $!
 }
 

@@ -23,6 +23,8 @@ from opentelemetry import trace
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cds_contracts.bounds import Count, Id, Line, Moment
+
 from .auth import Admin
 from .db import Connection
 from .personal import AccessContext, access_scope
@@ -137,12 +139,13 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 async def personal_data_access(
     request: Request,
     who: Admin,
-    subject: Annotated[str | None, Query(max_length=200, description="Only entries concerning this person id.")] = None,
-    actor: Annotated[str | None, Query(max_length=200, description="Only entries of this token subject.")] = None,
-    since: Annotated[dt.datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[dt.datetime | None, Query(description="Before this time (exclusive).")] = None,
+    subject: Annotated[Id | None, Query(description="Only entries concerning this person id.")] = None,
+    actor: Annotated[Line | None, Query(description="Only entries of this token subject.")] = None,
+    # Moment: RFC 3339 text with an offset only (a bare number is not a time here, whatever pydantic allows)
+    since: Annotated[Moment | None, Query(description="From this time (inclusive), RFC 3339 with offset.")] = None,
+    until: Annotated[Moment | None, Query(description="Before this time (exclusive), RFC 3339 with offset.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Entries to skip.")] = 0,
+    offset: Annotated[Count, Query(description="Entries to skip.")] = 0,
 ) -> dict[str, Any]:
     pool: asyncpg.Pool = request.app.state.runtime.pool
     where = """($1::text IS NULL OR $1 = ANY(subject_ids)) AND ($2::text IS NULL OR actor = $2)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -35,6 +36,7 @@ from types import FrameType
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .telemetry import configure_logging
 
@@ -43,6 +45,33 @@ FORCED_EXIT = 128 + signal.SIGINT  # what a shell reports for a process ended by
 # After a forced exit asyncio.run still cancels what is left and waits for it; Kafka clients whose own
 # I/O tasks were cancelled too can then wait out a request timeout (40 s). Past this, exit regardless.
 FORCED_EXIT_DEADLINE_S = 3.0
+
+
+class _HttpProtocol(HttpToolsProtocol):
+    """httptools (the fast parser) refuses a request line of tens of kilobytes before the app sees it, and
+    uvicorn then answers a plain-text 400. A client must still get the reason as a problem: 414 when the URL
+    it was reading was long (the app's RequestLimits answers 414 for the shorter ones), 400 otherwise."""
+
+    LONG_URL = 8192
+
+    def send_400_response(self, msg: str) -> None:
+        url = getattr(self, "url", b"")
+        status, title, detail = (
+            (414, "URI Too Long", f"the URL is longer than {self.LONG_URL} bytes")
+            if len(url) > self.LONG_URL
+            else (400, "Bad Request", "the request is not valid HTTP/1.1")
+        )
+        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+        head = [b"HTTP/1.1 414 URI Too Long\r\n" if status == 414 else STATUS_LINE[400]]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head += [
+            b"content-type: application/problem+json\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
 
 
 def _exit_now() -> None:
@@ -98,7 +127,13 @@ def serve(app: str, host: str, port: int, graceful_timeout: int = 20, *, reuse_p
     configure_logging(service_of(app), os.environ.get("LOG_LEVEL", "INFO"))
     # lifespan="on": a service that cannot start its pool, broker or consumers must not serve at all.
     config = uvicorn.Config(
-        app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=graceful_timeout, log_config=None
+        app,
+        host=host,
+        port=port,
+        http=_HttpProtocol,
+        lifespan="on",
+        timeout_graceful_shutdown=graceful_timeout,
+        log_config=None,
     )
     server = _Server(config)
     try:
