@@ -75,7 +75,10 @@ class Chaos:
         applier = await asyncpg.connect(self.stack.db_url(service))
         try:
             while True:
-                ids = await personnel.fetch("SELECT event_id FROM outbox WHERE key = ANY($1)", officers)
+                # The officers' events (their profile records share the key, and go to other consumers)
+                ids = await personnel.fetch(
+                    "SELECT event_id FROM outbox WHERE key = ANY($1) AND topic = 'personnel.officer'", officers
+                )
                 done = await applier.fetchval(
                     "SELECT count(*) FROM processed_events WHERE consumer = $1 AND event_id = ANY($2)",
                     consumer,

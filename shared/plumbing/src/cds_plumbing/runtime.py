@@ -150,7 +150,7 @@ def create_service_app(
             background = await create_pool(
                 settings.database_url,
                 1,
-                2 + len(consumers),  # relay, purge, one per consumer
+                4 + 2 * len(consumers),  # relay (listener + pass), purge, per consumer: batch + rebalance checkpoints
                 statement_timeout_ms=settings.db_background_statement_timeout_ms,
             )
             stack.push_async_callback(background.close)
