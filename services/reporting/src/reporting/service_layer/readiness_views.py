@@ -6,17 +6,13 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from cds_plumbing.clock import PROVINCE_TZ, day_start
 from reporting.adapters import readiness_queries as rq
 from reporting.adapters.attribution import slice_units
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain import readiness as r
-from reporting.domain.periods import PROVINCE_TZ
 from reporting.domain.slices import Slice
 from reporting.service_layer.views import ViewContext, _header
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=PROVINCE_TZ)
 
 
 async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -25,7 +21,7 @@ async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetim
     The projection keeps only a team's current unit, so a team carried to a successor by a reorganisation
     also counts for its predecessors' slices. `now` starts the 30-day coverage window (default: as_of's
     midnight in the province)."""
-    start = now or dt.datetime.combine(as_of, dt.time(0), tzinfo=PROVINCE_TZ)
+    start = now or day_start(as_of)
     window = r.Interval(start, start + dt.timedelta(days=30))
     async with read_snapshot(ctx.pool) as conn:
         out = []
@@ -38,8 +34,8 @@ async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetim
             days_since = (as_of - drilled).days if drilled else None
             periods: dict[str, list[r.Interval]] = {}
             for m in await rq.memberships(conn, team["team_id"]):  # a shift covers only while its primary is a member
-                left = _midnight(m["left_on"]) if m["left_on"] else dt.datetime.max.replace(tzinfo=dt.UTC)
-                periods.setdefault(m["officer_id"], []).append(r.Interval(_midnight(m["joined_on"]), left))
+                left = day_start(m["left_on"]) if m["left_on"] else dt.datetime.max.replace(tzinfo=dt.UTC)
+                periods.setdefault(m["officer_id"], []).append(r.Interval(day_start(m["joined_on"]), left))
             covering = [
                 r.Interval(max(s["starts_at"], p.start), min(s["ends_at"], p.end))
                 for s in await rq.shifts(conn, team["team_id"], window.start, window.end)
