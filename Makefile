@@ -37,8 +37,8 @@ restore:  ## wipe the local stack, restore BACKUP_DIR onto it, start the service
 	@test -n "$(BACKUP_DIR)" || { echo "usage: make restore BACKUP_DIR=backups/<folder>" >&2; exit 2; }
 	@$(STACK) reset && $(STACK) infra && $(VENV)/cds-platform restore "$(BACKUP_DIR)" && $(STACK) up
 
-lint:  ## ruff
-	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
+lint:  ## ruff, ruff format and the architecture contracts (import-linter, pyproject.toml)
+	@$(VENV)/ruff check . && $(VENV)/ruff format --check . && $(VENV)/lint-imports --no-cache
 
 typecheck:  ## mypy (strict) on the packages
 	@$(VENV)/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts bench conftest.py tests shared/*/tests services/*/tests

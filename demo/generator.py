@@ -29,13 +29,13 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from cds_plumbing import clock
 
 from . import places, plans, recruitment
 from .dataset import FIGURES_DAY, REORGANISATION_DAY, Call, DataSet, Row
 from .expected import compute_expected
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = dt.date(2020, 1, 1)
 # officers per agency at scale 1, drawn from (low, high), by kind of agency (communes: COMMUNE_SIZE)
 SIZES = {"root": (10, 14), "department": (22, 32), "party": (12, 18), "psu": (14, 22), "district": (34, 44)}
@@ -62,7 +62,7 @@ AFFILIATIONS = (
 
 
 def today_in_province() -> dt.date:
-    return dt.datetime.now(TZ).date()
+    return clock.today()
 
 
 def generate(

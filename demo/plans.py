@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from zoneinfo import ZoneInfo
+
+from cds_plumbing.clock import PROVINCE_TZ, day_start
 
 from .dataset import Call, DataSet, Finding, Row
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TEAM_FORMED = "2023-03-01"
 GAP_SHIFT = 19  # the second half of day 9 from the load day is left uncovered (documented gap)
 PLAN_2024 = {
@@ -61,7 +61,7 @@ def response_team(
         body = {"officer_id": officer, "role": role, "joined_on": TEAM_FORMED}
         ds.personnel.append(Call("personnel", f"/api/v1/response-teams/{team}/members", body))
     rota = [m for m, _ in members[2:]] or [m for m, _ in members]
-    midnight = dt.datetime.combine(ds.today, dt.time(0), tzinfo=TZ)
+    midnight = day_start(ds.today)
     for i in range(64):
         if i == GAP_SHIFT:
             continue
@@ -81,7 +81,7 @@ def response_team(
     incidents = [
         (
             "2024-11",
-            dt.datetime(2024, 11, 5, 9, 20, tzinfo=TZ),
+            dt.datetime(2024, 11, 5, 9, 20, tzinfo=PROVINCE_TZ),
             "high",
             groups["district"][0],
             35,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from cds_plumbing.clock import day_start
 
 from .dataset import DataSet
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TARGETS: tuple[str, ...] = (
     "classes",
     "trainees_province",
@@ -83,7 +83,7 @@ def readiness(ds: DataSet) -> dict[str, Any]:
         security = c["programme"]["kind"] in SECURITY_KINDS and c["results_on"] and validity
         if security and c["results_on"] <= ds.today <= _add_months(c["results_on"], validity):
             certified |= c["passed"] & set(members)
-    start = dt.datetime.combine(ds.today, dt.time(0), tzinfo=TZ)
+    start = day_start(ds.today)
     end = start + dt.timedelta(days=30)
     shifts = sorted(
         (

@@ -9,6 +9,7 @@ scripts/stack.sh install-browser || exit 1
 scripts/stack.sh install-node || exit 1
 scripts/stack.sh install-promtool || exit 1
 .venv/bin/ruff check . || exit 1
+.venv/bin/lint-imports --no-cache || exit 1  # the architecture contracts in pyproject.toml
 .venv/bin/mypy shared/contracts/src shared/plumbing/src services/*/src demo scripts bench conftest.py tests shared/*/tests services/*/tests || exit 1
 .venv/bin/pytest "$@" --junitxml=.run/test-artifacts/junit.xml
 rc=$?

@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from cds_plumbing.clock import PROVINCE_TZ
 from personnel.domain import response_teams as rt
 from personnel.domain.errors import ConflictError, NotFoundError, RuleViolationError
 from personnel.domain.officers import Officer, OfficerPeriod
 from personnel.domain.response_teams import Incident, Membership, ResponseTeam, Shift, Span
 
 D = dt.date
-VN = rt.PROVINCE_TZ
+VN = PROVINCE_TZ
 UTC = dt.UTC
 
 
@@ -238,8 +239,9 @@ def test_a_member_with_a_leaving_date_ahead_still_counts_until_then() -> None:
 
     import pytest
 
+    from cds_plumbing.clock import day_start
     from personnel.domain.errors import RuleViolationError
-    from personnel.domain.response_teams import Membership, day_start, require_member
+    from personnel.domain.response_teams import Membership, require_member
 
     leaving = Membership("o1", "analyst", dt.date(2024, 1, 10), left_on=dt.date(2025, 1, 1), left_reason="left")
     require_member([leaving], "o1", day_start(dt.date(2024, 12, 31)), "primary")  # still a member that day

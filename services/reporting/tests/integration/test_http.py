@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cds_contracts import Registry, TopicSpec
+from cds_plumbing.clock import PROVINCE_TZ
 from reporting.config import Settings
-from reporting.domain.periods import PROVINCE_TZ
 from reporting.entrypoints.app import build_app
 from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import correction, history, produce, reorganisation

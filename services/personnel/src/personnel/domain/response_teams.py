@@ -12,22 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+
+from cds_plumbing.clock import day_start, province_day
 
 from .errors import ConflictError, NotFoundError, RuleViolationError
 from .officers import Officer
 
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ROLES = ("lead", "coordinator", "analyst", "network_admin", "liaison")
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """00:00 of `day` in the province."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=PROVINCE_TZ)
-
-
-def province_day(at: dt.datetime) -> dt.date:
-    return at.astimezone(PROVINCE_TZ).date()
 
 
 @dataclass(frozen=True)

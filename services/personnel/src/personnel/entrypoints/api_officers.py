@@ -22,7 +22,7 @@ from personnel.service_layer.commands import (
     TransferOfficer,
 )
 
-from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
 from .models import OfficerDetail, OfficerPage
 
 router = APIRouter(prefix="/api/v1/officers", tags=["officers"])
@@ -55,7 +55,7 @@ async def list_officers(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     items, total = await queries.list_officers(
-        pool(request), as_of or today(), unit_id, assignment, function, status, limit, offset
+        pool(request), day(as_of), unit_id, assignment, function, status, limit, offset
     )
     return page(items, total, limit, offset)
 

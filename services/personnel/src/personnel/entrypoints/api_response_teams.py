@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from cds_contracts.bounds import Id, Moment
+from cds_plumbing import clock
 from cds_plumbing.auth import Role, Writer
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
-from personnel.domain.response_teams import PROVINCE_TZ
 from personnel.service_layer import response_team_handlers as handlers
 from personnel.service_layer import response_team_views as views
 from personnel.service_layer.commands import (
@@ -35,10 +35,6 @@ router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response tea
 From = Annotated[Moment | None, Query(alias="from", description="Start of the window; now when omitted.")]
 To = Annotated[Moment | None, Query(alias="to", description="End of the window; 30 days after its start.")]
 WINDOW = dt.timedelta(days=30)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(PROVINCE_TZ)
 
 
 async def _unit_of(request: Request, team_id: Id) -> str:
@@ -78,7 +74,7 @@ async def get_team(
 ) -> dict[str, Any]:
     """Active members with roles and joined dates, past members, and upcoming shifts (flagged uncovered
     when their primary is no longer a member for all of it)."""
-    return await views.team_detail(pool(request), team_id, now(), days)
+    return await views.team_detail(pool(request), team_id, clock.now(), days)
 
 
 @router.post("/{team_id}/members", status_code=201)
@@ -133,7 +129,7 @@ async def cancel_shift(team_id: Id, shift_id: Id, cmd: CancelShift, request: Req
 async def coverage(team_id: Id, request: Request, start: From = None, end: To = None) -> dict[str, Any]:
     """Union of non-cancelled shifts whose primary is still a member, clipped to the window, and the exact
     gaps (maximal uncovered intervals)."""
-    start = start or now()
+    start = start or clock.now()
     return await views.team_coverage(pool(request), team_id, start, end or start + WINDOW)
 
 

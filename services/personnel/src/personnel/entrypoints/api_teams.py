@@ -13,7 +13,7 @@ from personnel.domain.errors import NotFoundError
 from personnel.service_layer import team_handlers as handlers
 from personnel.service_layer.commands import AddTeamMember, EstablishTeam, RemoveTeamMember
 
-from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
 from .models import CommunityTeam
 
 router = APIRouter(prefix="/api/v1/community-teams", tags=["community technology teams"])
@@ -38,7 +38,7 @@ async def establish(cmd: EstablishTeam, request: Request, who: Writer) -> dict[s
 async def list_teams(
     request: Request, as_of: AsOf = None, commune_id: Id | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
-    items, total = await queries.list_teams(pool(request), as_of or today(), commune_id, limit, offset)
+    items, total = await queries.list_teams(pool(request), day(as_of), commune_id, limit, offset)
     return page(items, total, limit, offset)
 
 

@@ -14,7 +14,7 @@ from personnel.domain.errors import NotFoundError
 from personnel.service_layer import unit_handlers as handlers
 from personnel.service_layer.commands import DissolveUnit, MergeUnits, MoveUnit, RegisterUnit, RenameUnit, SplitUnit
 
-from .deps import AsOf, Limit, Offset, page, pool, scoped, today, uow
+from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/units", tags=["org units"])
 
@@ -51,14 +51,14 @@ async def list_units(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    items, total = await queries.list_units(pool(request), as_of or today(), kind, level, parent_id, q, limit, offset)
+    items, total = await queries.list_units(pool(request), day(as_of), kind, level, parent_id, q, limit, offset)
     return page(items, total, limit, offset)
 
 
 @router.get("/tree")
 async def unit_tree(request: Request, as_of: AsOf = None) -> dict[str, Any]:
-    day = as_of or today()
-    return {"as_of": day, "roots": await queries.unit_tree(pool(request), day)}
+    on = day(as_of)
+    return {"as_of": on, "roots": await queries.unit_tree(pool(request), on)}
 
 
 @router.get("/{unit_id}")

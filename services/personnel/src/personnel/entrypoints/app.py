@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from cds_plumbing.clock import today
 from cds_plumbing.http import problem
 from cds_plumbing.runtime import create_service_app
 from personnel.adapters.units_repo import UnitRepository
@@ -15,7 +16,6 @@ from personnel.domain.errors import ConflictError, DomainError, NotFoundError, R
 from personnel.service_layer.imports import ImportRejectedError
 
 from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
-from .deps import today
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 

@@ -9,8 +9,8 @@ import asyncpg
 from fastapi import Query, Request
 
 from cds_contracts.bounds import INT32_MAX, Day
+from cds_plumbing import clock
 from cds_plumbing.auth import Principal, ensure_unit_scope
-from personnel.domain.response_teams import PROVINCE_TZ
 from personnel.service_layer.unit_of_work import UnitOfWork
 
 AsOf = Annotated[Day | None, Query(description="Date the answer is valid on (YYYY-MM-DD); today when omitted.")]
@@ -36,6 +36,7 @@ def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def today() -> dt.date:
-    """Today in the province (Asia/Ho_Chi_Minh), not on the machine's clock: the services agree on the day."""
-    return dt.datetime.now(PROVINCE_TZ).date()
+def day(as_of: dt.date | None) -> dt.date:
+    """The day a dated answer is for: `as_of`, or today in the province (not on the machine's clock, which
+    would still say yesterday between 00:00 and 07:00 in Vietnam)."""
+    return as_of or clock.today()

@@ -20,6 +20,7 @@ from cds_contracts.personnel_response_teams import (
     ResponseTeamMemberJoined,
     ResponseTeamMemberLeft,
 )
+from cds_plumbing import clock
 from personnel.domain import response_teams as rules
 from personnel.domain.errors import ConflictError, NotFoundError
 from personnel.domain.response_teams import Incident, Membership, ResponseTeam, Shift
@@ -172,7 +173,7 @@ async def report_incident(uow: UnitOfWork, team_id: str, cmd: ReportIncident) ->
         raise ConflictError(f"incident id {incident_id} is already used")
     rules.check_report(team, cmd.reported_at)
     (await load_unit(uow, cmd.affected_unit_id, lock=False)).require_active(
-        rules.province_day(cmd.reported_at), "affected unit"
+        clock.province_day(cmd.reported_at), "affected unit"
     )
     await uow.response_teams.insert_incident(
         team_id, incident_id, cmd.reported_at, cmd.severity, cmd.affected_unit_id, cmd.summary

@@ -18,12 +18,12 @@ from cds_contracts.recruitment import (
     VacancyReopened,
 )
 from cds_contracts.topics import RECRUITMENT_CANDIDATE_PROFILE
+from cds_plumbing import clock
 from recruitment.adapters.applications_repo import Application, CandidateRecord
 from recruitment.domain import pipeline
 from recruitment.domain import vacancies as vacancy_rules
 from recruitment.domain.errors import ConflictError, NotFoundError, RuleViolationError
 
-from . import clock
 from .commands import ChangeStage, HireCandidate, SubmitApplication
 from .unit_of_work import Repositories, UnitOfWork
 from .vacancy_handlers import load_vacancy
@@ -57,7 +57,7 @@ async def submit_application(uow: UnitOfWork, cmd: SubmitApplication) -> str:
         CandidateRecord(candidate_id, c.full_name, c.birth_year, c.gender, c.email, c.phone, c.degree, c.degree_field)
     )
     application_id = new_application_id()
-    at = clock.now()
+    at = clock.utc_now()
     await uow.applications.insert(application_id, vacancy.vacancy_id, candidate_id, at, uow.actor)
     await uow.publish(ApplicationSubmitted(application_id=application_id, vacancy_id=vacancy.vacancy_id, applied_at=at))
     return application_id
@@ -75,7 +75,7 @@ async def change_stage(uow: UnitOfWork, application_id: str, cmd: ChangeStage) -
 
 
 async def _move(uow: UnitOfWork, application: Application, to_stage: Stage, reason: str | None) -> None:
-    at = clock.now()
+    at = clock.utc_now()
     await uow.applications.change_stage(application.application_id, application.stage, to_stage, at, reason, uow.actor)
     await uow.publish(
         ApplicationStageChanged(
@@ -101,7 +101,7 @@ async def hire(uow: UnitOfWork, application_id: str, cmd: HireCandidate) -> None
     functions = list(dict.fromkeys(cmd.functions))
     await _move(uow, application, "hired", None)
     await uow.applications.request_hire(
-        application_id, cmd.employment_category, cmd.assignment, functions, cmd.hired_on, clock.now()
+        application_id, cmd.employment_category, cmd.assignment, functions, cmd.hired_on, clock.utc_now()
     )
     if candidate.full_name is None:
         raise ConflictError(f"candidate {application.candidate_id}'s personal data were erased; they cannot be hired")
@@ -155,7 +155,7 @@ async def record_hire_outcome(
             envelope.event_id,
         )
         return
-    await repos.applications.record_hire_outcome(application_id, appointed, officer_id, reason, clock.now())
+    await repos.applications.record_hire_outcome(application_id, appointed, officer_id, reason, clock.utc_now())
     await repos.publish(
         HireOutcomeRecorded(
             application_id=application_id,

@@ -15,13 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from cds_contracts.bounds import Line
 from cds_contracts.profiles import CANDIDATE_PROFILE_ERASED
 from cds_contracts.topics import RECRUITMENT_CANDIDATE_PROFILE
-from cds_plumbing import access_log
+from cds_plumbing import access_log, clock
 from cds_plumbing.outbox import wait_any
 from cds_plumbing.runtime import Runtime
 from recruitment.adapters import erasure_repo
 from recruitment.domain.errors import NotFoundError
 
-from . import clock
 from .unit_of_work import Repositories, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ async def erase_expired(pool: asyncpg.Pool, now: dt.datetime, months: int, batch
 
 
 def retention_job(
-    months: int, interval_s: float, now: Callable[[], dt.datetime] = clock.now
+    months: int, interval_s: float, now: Callable[[], dt.datetime] = clock.utc_now
 ) -> Callable[[Runtime], Awaitable[None]]:
     """The periodic job the app runs (cds_plumbing.runtime jobs): a pass now, then every `interval_s`."""
 

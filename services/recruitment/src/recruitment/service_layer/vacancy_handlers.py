@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from cds_contracts.recruitment import VacancyClosed, VacancyOpened
+from cds_plumbing import clock
 from recruitment.domain import vacancies as rules
 from recruitment.domain.errors import ConflictError, NotFoundError, RuleViolationError
 from recruitment.domain.vacancies import Vacancy
 
-from . import clock
 from .commands import CloseVacancy, OpenVacancy
 from .unit_of_work import Repositories, UnitOfWork
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 ONE_DAY = dt.timedelta(days=1)
-PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-"""The province's day: "today", midnights and shown times, whatever the server's clock zone."""
 
 
 class OutOfOrderChangeError(ValueError):

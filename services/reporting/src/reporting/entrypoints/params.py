@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from cds_contracts.bounds import Day, Id
-from reporting.domain.periods import PROVINCE_TZ
+from cds_plumbing.clock import today
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.service_layer.context import ViewContext
 
@@ -25,10 +25,6 @@ class ProjectionSource:
 def view_context(request: Request) -> ViewContext:
     source: ProjectionSource = request.app.state.projection_source
     return ViewContext(request.app.state.runtime.pool, source.consumer, source.topics)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(PROVINCE_TZ).date()
 
 
 def day(as_of: dt.date | None) -> dt.date:
