@@ -23,9 +23,11 @@ from typing import Any
 
 import asyncpg
 
+from cds_plumbing.auth import Role
+
 from . import profile
 from .applied import Tail, Watch, applied, behind, end_offsets, wait_caught_up
-from .live import LiveStack, import_rows
+from .live import LiveStack, import_rows, token
 from .loadgen import Http, Sample, latency_stats, open_loop
 from .procs import CpuMeter, Service, backend_pids
 from .topics import reporting_topics
@@ -40,7 +42,7 @@ async def catch_up(
     from the start of its first batch's transaction (processed_events.processed_at) until /api/v1/freshness
     shows everything applied (polled every 0.2 s)."""
     ends = await end_offsets(bootstrap, topics)
-    http = Http(reporting.base, {}, 2)
+    http = Http(reporting.base, {"Authorization": f"Bearer {token(Role.VIEWER)}"}, 2)
     own, postgres = CpuMeter(), CpuMeter()
     name = database.rsplit("/", 1)[1]
     backends = await backend_pids(name)

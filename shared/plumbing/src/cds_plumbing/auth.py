@@ -12,6 +12,7 @@ declared with FastAPI's HTTPBearer so the OpenAPI document shows the bearer sche
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -99,7 +100,16 @@ class Authenticator:
         unit = claims.get("unit")
         if role is Role.UNIT_EDITOR and not unit:
             raise AuthError("a unit_editor token must name its unit")
-        return Principal(subject=str(claims["sub"]), role=role, unit=unit)
+        subject = claims["sub"]
+        # The subject is recorded as the actor of every event and access-log row: it must be a usable id.
+        if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject):
+            raise AuthError("the token's sub must be 1-200 characters without control characters")
+        if unit is not None and (not isinstance(unit, str) or not _SUBJECT.fullmatch(unit)):
+            raise AuthError("the token's unit must be a unit code")
+        return Principal(subject=subject, role=role, unit=unit)
+
+
+_SUBJECT = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 
 
 def mint_token(

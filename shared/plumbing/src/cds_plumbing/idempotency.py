@@ -11,8 +11,8 @@ request again with the same key and learns what happened instead of creating twi
   `Idempotent-Replayed: true`); the same key with another body is a 422; a key whose first request is
   still running is a 409 (the retry may come again). Error answers are not stored: nothing was written,
   so a retry simply runs again.
-- Keys belong to the token's subject and expire after `idempotency_ttl_s` (24 h); a background task
-  purges expired ones.
+- Keys belong to the token's subject (in its role and unit) and expire after `idempotency_ttl_s` (24 h);
+  a background task purges expired ones.
 
 Creates are POST routes answering 201 or 202 (`is_create`); the header is ignored elsewhere.
 """
@@ -252,9 +252,12 @@ def _subject(scope: Scope) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     try:
-        return str(scope["app"].state.authenticator.verify(token.strip()).subject)
+        who = scope["app"].state.authenticator.verify(token.strip())
     except Exception:  # any refusal: the route's own authentication answers it
         return None
+    # Role and unit are part of the owner: a stored answer is never replayed to the same person holding
+    # a role or unit that the route would now refuse; the request runs again and is authorised afresh.
+    return f"{who.subject}\x1f{who.role.value}\x1f{who.unit or ''}"
 
 
 async def purge_expired(pool: asyncpg.Pool) -> int:

@@ -52,3 +52,11 @@ async def forget_candidate(conn: Connection, candidate_id: str) -> None:
     """The hand-off is done (or cannot be): no copy of the candidate's data stays in personnel's queue."""
     await conn.execute("DELETE FROM pending_hires WHERE candidate_id = $1", candidate_id)
     await conn.execute("DELETE FROM candidate_profiles WHERE candidate_id = $1", candidate_id)
+
+
+async def lock_candidate(conn: Connection, candidate_id: str) -> None:
+    """Serialise the two halves of one hire hand-off until the batch commits: with two replicas, the hire
+    and the profile can be applied at the same moment by different processes (they travel on different
+    topics), and each would otherwise see the other missing and keep its own half for ever. A deadlock
+    between two batches is retried by the consumer like any transient failure."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('personnel-hires:' || $1, 0))", candidate_id)

@@ -83,6 +83,7 @@ async def on_candidate_hired_v1(conn: Connection, event: CandidateHiredV1, envel
 
 
 async def on_candidate_hired(conn: Connection, event: CandidateHired, envelope: Envelope) -> None:
+    await hires_repo.lock_candidate(conn, event.candidate_id)
     profile = await hires_repo.profile(conn, event.candidate_id)
     if profile is None:
         await hires_repo.keep_hire(conn, event, envelope.event_id, envelope.correlation_id)
@@ -92,6 +93,7 @@ async def on_candidate_hired(conn: Connection, event: CandidateHired, envelope: 
 
 
 async def on_candidate_profile_stated(conn: Connection, event: CandidateProfileStated, envelope: Envelope) -> None:
+    await hires_repo.lock_candidate(conn, event.candidate_id)
     waiting = await hires_repo.hires_waiting_for(conn, event.candidate_id)
     if not waiting:
         await hires_repo.keep_profile(conn, event)
@@ -103,6 +105,7 @@ async def on_candidate_profile_stated(conn: Connection, event: CandidateProfileS
 
 async def on_candidate_profile_erased(conn: Connection, candidate_id: str) -> None:
     """Recruitment erased the candidate: delete the copy; a hire still waiting for it cannot be made."""
+    await hires_repo.lock_candidate(conn, candidate_id)
     for hire, event_id, correlation_id in await hires_repo.hires_waiting_for(conn, candidate_id):
         uow = UnitOfWork.joined(conn, actor="recruitment", correlation_id=correlation_id or event_id)
         reason = "the candidate's personal data were erased in recruitment before the appointment"

@@ -65,7 +65,7 @@ async def export(
     try:
         body = await get_view(request, spec.path, params)
     except ViewError as exc:
-        raise HTTPException(exc.status, exc.detail) from exc
+        raise HTTPException(exc.status, exc.detail, headers=exc.headers) from exc
     return _attachment(spec, body, fmt, lang)
 
 

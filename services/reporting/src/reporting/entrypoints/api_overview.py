@@ -109,7 +109,7 @@ async def overview(request: Request, sl: SliceQuery, as_of: AsOf = None) -> dict
             if earlier.get("plan_revision") is not None:
                 by_name["attainment"] = earlier
     except ViewError as exc:
-        raise HTTPException(exc.status, exc.detail) from exc
+        raise HTTPException(exc.status, exc.detail, headers=exc.headers) from exc
     return {
         "as_of": when.isoformat(),
         "current_to": by_name["headcount"].get("current_to"),

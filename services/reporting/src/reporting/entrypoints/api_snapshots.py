@@ -61,8 +61,9 @@ async def take(request: Request, response: Response, ctx: Ctx, body: SnapshotReq
     except snapshots.DuplicateSnapshotError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except ViewError as exc:
-        # a client error of a view is the client's (unknown unit...); anything else is ours
-        raise HTTPException(exc.status if 400 <= exc.status < 500 else 502, exc.detail) from exc
+        # a client error of a view is the client's (unknown unit...), an outage is an outage; anything else is ours
+        code = exc.status if 400 <= exc.status < 500 or exc.status == 503 else 502
+        raise HTTPException(code, exc.detail, headers=exc.headers) from exc
     response.headers["Location"] = f"/api/v1/snapshots/{body.name}"
     return created
 

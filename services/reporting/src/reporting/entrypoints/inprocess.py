@@ -15,10 +15,11 @@ from fastapi import Request
 class ViewError(Exception):
     """The view answered with an error; status and detail are the view's own (e.g. 404 unknown unit)."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers  # Retry-After of a 503, passed on to the caller
 
 
 async def get_view(
@@ -35,6 +36,7 @@ async def get_view(
             detail = str(response.json().get("detail", response.text))
         except ValueError:
             detail = response.text
-        raise ViewError(response.status_code, detail)
+        retry = response.headers.get("retry-after")
+        raise ViewError(response.status_code, detail, {"Retry-After": retry} if retry else None)
     body: dict[str, Any] = response.json()
     return body
