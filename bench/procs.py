@@ -151,6 +151,8 @@ def start_service(svc: str, database_url: str, prefix: str, logs: Path, **env: s
         f"{p}_HTTP_PORT": str(port),
         "KAFKA_TOPIC_PREFIX": prefix,
         "PYTHONUNBUFFERED": "1",
+        # the bench's services run on the local stack only, which signs tokens with the development secret
+        "AUTH_ALLOW_DEV_SECRET": os.environ.get("AUTH_ALLOW_DEV_SECRET", "1"),
     }
     environ |= env
     logs.mkdir(parents=True, exist_ok=True)
