@@ -15,6 +15,7 @@ response_model before serialising it (also a returned model instance, since `rev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,6 +24,8 @@ from functools import cache
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cds_contracts.bounds import Line
 
 PERSONAL = "x-personal"
 Category = Literal[
@@ -114,3 +117,23 @@ class PersonalRecord(BaseModel):
         for name in names:  # no context (not a request) or not allowed: nothing personal leaves
             object.__setattr__(self, name, None)
         return self
+
+
+class EraseRequest(BaseModel):
+    """The body of every erasure endpoint (personnel's officers and members, recruitment's candidates)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: Line = Field(
+        description="The request's reference (e.g. its document number), kept in the access log; not the name.",
+    )
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure did: when, and whether the person had been erased already (erasing is idempotent)."""
+
+    subject_kind: str
+    subject_id: str
+    erased_at: dt.datetime
+    already_erased: bool

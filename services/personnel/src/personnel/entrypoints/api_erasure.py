@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id
 from cds_plumbing.auth import Admin
+from cds_plumbing.personal import EraseRequest
 from personnel.service_layer import erasure
-from personnel.service_layer.erasure import EraseRequest
 
 from .deps import uow
 from .models import ErasureDone

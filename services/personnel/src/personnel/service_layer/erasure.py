@@ -4,35 +4,14 @@ stays, because ids, units, dates and codes are kept. Idempotent: erasing again c
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from pydantic import BaseModel, ConfigDict, Field
-
-from cds_contracts.bounds import Line
 from cds_contracts.profiles import OFFICER_PROFILE_ERASED
 from cds_contracts.topics import PERSONNEL_OFFICER_PROFILE
 from cds_plumbing import access_log
+from cds_plumbing.personal import Erased, EraseRequest
 from personnel.adapters import erasure_repo
 from personnel.domain.errors import NotFoundError
 
 from .unit_of_work import UnitOfWork
-
-
-class EraseRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    reference: Line = Field(
-        description="The request's reference (e.g. its document number), kept in the access log; not the name.",
-    )
-
-
-@dataclass(frozen=True)
-class Erased:
-    subject_kind: str
-    subject_id: str
-    erased_at: dt.datetime
-    already_erased: bool
 
 
 async def _log(uow: UnitOfWork, kind: str, subject_id: str, role: str, path: str, cmd: EraseRequest) -> None:

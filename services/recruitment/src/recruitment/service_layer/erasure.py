@@ -7,16 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, Field
 
-from cds_contracts.bounds import Line
 from cds_contracts.profiles import CANDIDATE_PROFILE_ERASED
 from cds_contracts.topics import RECRUITMENT_CANDIDATE_PROFILE
 from cds_plumbing import access_log, clock
 from cds_plumbing.outbox import wait_any
+from cds_plumbing.personal import Erased, EraseRequest
 from cds_plumbing.runtime import Runtime
 from recruitment.adapters import erasure_repo
 from recruitment.domain.errors import NotFoundError
@@ -25,22 +23,6 @@ from .unit_of_work import Repositories, UnitOfWork
 
 log = logging.getLogger(__name__)
 RETENTION_LOCK = 0x52544E43  # "RTNC": one retention pass at a time across replicas
-
-
-class EraseRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    reference: Line = Field(
-        description="The request's reference (e.g. its document number), kept in the access log; not the name.",
-    )
-
-
-@dataclass(frozen=True)
-class Erased:
-    subject_kind: str
-    subject_id: str
-    erased_at: dt.datetime
-    already_erased: bool
 
 
 async def _erase(repos: Repositories, candidate_id: str, *, role: str, operation: str, path: str) -> Erased | None:
