@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cds_plumbing.clock import today
 from cds_plumbing.http import problem
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from personnel.adapters.units_repo import UnitRepository
 from personnel.config import Settings
@@ -17,7 +16,7 @@ from personnel.service_layer.imports import ImportRejectedError
 
 from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("personnel")  # package data: found in a wheel as in a checkout
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cds_plumbing.http import problem
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from training.adapters.directory_repo import DirectoryRepository
 from training.config import Settings
@@ -16,7 +15,7 @@ from training.domain.errors import ConflictError, DomainError, NotFoundError, Ru
 from . import api_classes, api_directory, api_drills, api_plans, api_programmes
 from .subscribers import make_consumer
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("training")  # package data: found in a wheel as in a checkout
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
