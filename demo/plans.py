@@ -5,21 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from cds_contracts.training import PlanTargets
 from cds_plumbing.clock import PROVINCE_TZ, day_start
 
 from .dataset import Call, DataSet, Finding, Row
 
 TEAM_FORMED = "2023-03-01"
 GAP_SHIFT = 19  # the second half of day 9 from the load day is left uncovered (documented gap)
-PLAN_2024 = {
-    "classes": 10,
-    "trainees_province": 100,
-    "trainees_district": 100,
-    "trainees_commune": 100,
-    "advanced_classes": 1,
-    "advanced_trainees": 30,
-    "drills": 1,
-}
+# The contract's model checks the names: a target renamed or added there cannot be missed here.
+PLAN_2024 = PlanTargets(
+    classes=10,
+    trainees_province=100,
+    trainees_district=100,
+    trainees_commune=100,
+    advanced_classes=1,
+    advanced_trainees=30,
+    drills=1,
+).model_dump()
 
 
 def _n(ds: DataSet, x: float) -> int:

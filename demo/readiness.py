@@ -7,19 +7,12 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from cds_contracts.training import PLAN_TARGET_NAMES
 from cds_plumbing.clock import day_start
 
 from .dataset import DataSet
 
-TARGETS: tuple[str, ...] = (
-    "classes",
-    "trainees_province",
-    "trainees_district",
-    "trainees_commune",
-    "advanced_classes",
-    "advanced_trainees",
-    "drills",
-)
+TARGETS = PLAN_TARGET_NAMES
 SECURITY_KINDS = ("infosec_sysadmin", "cyber_drill")
 WEIGHTS = {"certified": 0.25, "coverage": 0.25, "drill_recency": 0.20, "staffing": 0.15, "responsiveness": 0.15}
 

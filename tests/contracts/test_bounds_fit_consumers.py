@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
 from cds_contracts import REGISTRY
-from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
+from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate, packaged_migrations
 from cds_plumbing.settings import admin_database_url
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 CONSUMERS = ("personnel", "training", "recruitment", "reporting")  # every service consumes some topic
 RANGES = {"smallint": (-(2**15), 2**15 - 1), "integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 
@@ -73,7 +71,7 @@ async def consumer_columns() -> AsyncIterator[dict[str, list[asyncpg.Record]]]:
             await admin.execute(f'CREATE DATABASE "{db}"')
             conn = await asyncpg.connect(f"{base}/{db}")
             try:
-                await migrate(conn, [("plumbing", PLUMBING_MIGRATIONS), (svc, ROOT / "services" / svc / "migrations")])
+                await migrate(conn, [("plumbing", PLUMBING_MIGRATIONS), (svc, packaged_migrations(svc))])
                 columns[svc] = await conn.fetch(
                     """SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length
                        FROM information_schema.columns c

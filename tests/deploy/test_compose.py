@@ -1,4 +1,4 @@
-"""docker-compose.yml, the Dockerfiles and deploy/ checked against the code, without a Docker engine.
+"""docker-compose.yml, deploy/Dockerfile and deploy/ checked against the code, without a Docker engine.
 
 PyYAML is not a dependency of the project, so the compose file and deploy/prometheus.yml are read with
 `read_yaml` below: block mappings and sequences, one-line flow `[...]`/`{...}` of plain scalars, quoted
@@ -186,15 +186,18 @@ def broker_graceful_timeout() -> float:
 
 
 def dockerfile(service: str) -> list[tuple[str, str]]:
-    """(instruction, arguments) of services/<service>/Dockerfile, continuation lines joined."""
-    text = (ROOT / "services" / service / "Dockerfile").read_text()
-    text = re.sub(r"\\\n", " ", text)
+    """(instruction, arguments) of deploy/Dockerfile as compose builds it for `service`: continuation lines
+    joined, the build arguments compose passes substituted for ${NAME}."""
+    args = read_yaml(ROOT / "docker-compose.yml")["services"][service]["build"]["args"]
+    text = re.sub(r"\\\n", " ", (ROOT / "deploy" / "Dockerfile").read_text())
     out = []
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            instruction, _, args = line.partition(" ")
-            out.append((instruction.upper(), args.strip()))
+            instruction, _, rest = line.partition(" ")
+            if instruction.upper() not in ("ARG", "CMD"):  # CMD: the shell expands it from ENV at start
+                rest = re.sub(r"\$\{(\w+)\}", lambda m: str(args.get(m.group(1), m.group(0))), rest)
+            out.append((instruction.upper(), rest.strip()))
     return out
 
 
@@ -243,7 +246,11 @@ def test_shared_variables_are_read_by_the_settings() -> None:
 def test_service(compose: dict[str, Any], service: str) -> None:
     svc = compose["services"][service]
     port = default_port(service)
-    assert svc["build"] == {"context": ".", "dockerfile": f"services/{service}/Dockerfile"}
+    assert svc["build"] == {
+        "context": ".",
+        "dockerfile": "deploy/Dockerfile",
+        "args": {"SERVICE": service, "PORT": str(port)},
+    }
     assert svc["ports"] == [f"{port}:{port}"]
 
     health = " ".join(svc["healthcheck"]["test"])
@@ -284,6 +291,16 @@ def test_mounted_configs_exist(compose: dict[str, Any]) -> None:
 # --- Dockerfiles ------------------------------------------------------------------------------------------
 
 
+def test_one_dockerfile_for_every_service(compose: dict[str, Any]) -> None:
+    """deploy/Dockerfile takes the service as a build argument; no service keeps a Dockerfile of its own."""
+    assert not list((ROOT / "services").glob("*/Dockerfile"))
+    declared = {args for op, args in dockerfile("personnel") if op == "ARG"}
+    assert declared == {"SERVICE", "PORT"}
+    builds = [svc["build"] for svc in compose["services"].values() if "build" in svc]
+    assert builds and all(b["dockerfile"] == "deploy/Dockerfile" and b["context"] == "." for b in builds)
+    assert compose["services"]["init"]["build"] == compose["services"]["personnel"]["build"]
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_dockerfile_copies_only_its_own_service(compose: dict[str, Any], service: str) -> None:
     instructions = dockerfile(service)
@@ -292,20 +309,29 @@ def test_dockerfile_copies_only_its_own_service(compose: dict[str, Any], service
     assert sources == {"constraints.txt", "shared/contracts", "shared/plumbing", f"services/{service}"}
     for op, args in instructions:
         for other in set(SERVICES) - {service}:
-            assert f"services/{other}" not in args, f"{service}'s Dockerfile mentions {other}: {op} {args}"
+            assert f"services/{other}" not in args, f"{service}'s image mentions {other}: {op} {args}"
 
     run = " ".join(args for op, args in instructions if op == "RUN")
     assert "-c constraints.txt" in run
-    assert f"-e ./services/{service}" in run  # editable: app.py finds migrations next to src/
+    # a regular install: the migrations travel as package data (test_packaging.py), not next to src/
+    assert f" ./services/{service} " in run and "-e " not in run
     assert any(op == "USER" and args not in ("root", "0") for op, args in instructions)
+    env = " ".join(args for op, args in instructions if op == "ENV")
+    assert f"SERVICE={service}" in env and f"PORT={default_port(service)}" in env  # CMD reads them at start
 
     port = default_port(service)
     assert ("EXPOSE", str(port)) in instructions
     cmd = [args for op, args in instructions if op == "CMD"]
     assert len(cmd) == 1
-    argv = ast.literal_eval(cmd[0])
-    # cds-serve, not uvicorn: it exits 0 after a SIGTERM shutdown (see test_cds_serve_is_installed_by_plumbing).
-    assert argv[:2] == ["cds-serve", f"{service}.entrypoints.app:app"]
+    shell = ast.literal_eval(cmd[0])
+    assert shell[:2] == ["sh", "-c"] and len(shell) == 3
+    script = shell[2]
+    for name, value in (("SERVICE", service), ("PORT", str(port))):
+        script = script.replace("${" + name + "}", value)
+    argv = shlex.split(script)
+    # exec: cds-serve is PID 1 and gets the SIGTERM; cds-serve, not uvicorn, exits 0 after a SIGTERM shutdown
+    # (see test_cds_serve_is_installed_by_plumbing).
+    assert argv[:3] == ["exec", "cds-serve", f"{service}.entrypoints.app:app"]
     assert argv[argv.index("--host") + 1] == "0.0.0.0"  # noqa: S104  # inside a container: reachable from the network
     assert argv[argv.index("--port") + 1] == str(port)
     http_grace = float(argv[argv.index("--graceful-timeout") + 1])
@@ -322,11 +348,15 @@ def test_cds_serve_is_installed_by_plumbing() -> None:
     assert '.venv/bin/cds-serve "$svc.entrypoints.app:app"' in (ROOT / "scripts/stack.sh").read_text()
 
 
-def test_migrations_are_where_the_editable_install_looks() -> None:
+def test_migrations_ship_as_package_data() -> None:
+    """Each service's migrations live inside its package and its pyproject.toml ships them."""
     for service in SERVICES:
         app = (ROOT / "services" / service / "src" / service / "entrypoints" / "app.py").read_text()
-        assert 'parents[3] / "migrations"' in app
-        assert any((ROOT / "services" / service / "migrations").glob("*.sql"))
+        assert f'packaged_migrations("{service}")' in app
+        assert "parents[" not in app
+        assert any((ROOT / "services" / service / "src" / service / "migrations").glob("*.sql"))
+        project = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())
+        assert "migrations/*.sql" in project["tool"]["setuptools"]["package-data"][service]
 
 
 def test_dockerignore_keeps_local_state_out() -> None:

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from cds_plumbing.periods import Step, valid_on
 from personnel.domain import officers, teams, units
 from personnel.domain.errors import ConflictError, RuleViolationError
 from personnel.domain.officers import Officer, OfficerPeriod
-from personnel.domain.periods import Transition, transition, valid_on
+from personnel.domain.periods import transition
 from personnel.domain.units import Unit, UnitVersion
 from personnel.domain.vocabulary import code_for, field_for
 
@@ -28,8 +29,8 @@ def test_validity_is_inclusive_at_both_ends() -> None:
 
 
 def test_changes_must_come_in_date_order() -> None:
-    assert transition(D(2024, 1, 1), D(2025, 7, 1), "x") is Transition.CLOSE_AND_OPEN
-    assert transition(D(2024, 1, 1), D(2024, 1, 1), "x") is Transition.REPLACE
+    assert transition(D(2024, 1, 1), D(2025, 7, 1), "x") is Step.CLOSE_AND_OPEN
+    assert transition(D(2024, 1, 1), D(2024, 1, 1), "x") is Step.REPLACE
     with pytest.raises(ConflictError, match="before the latest change"):
         transition(D(2024, 1, 1), D(2023, 12, 31), "x")
 
@@ -109,7 +110,7 @@ def test_departure_comes_after_the_latest_change() -> None:
     o.check_departure(D(2024, 3, 2))
     with pytest.raises(ConflictError, match="must come after"):
         o.check_departure(D(2024, 3, 1))
-    assert o.plan_change(D(2024, 3, 1), "assignment change") is Transition.REPLACE
+    assert o.plan_change(D(2024, 3, 1), "assignment change") is Step.REPLACE
 
 
 def test_functions_are_deduplicated_in_a_stable_order() -> None:

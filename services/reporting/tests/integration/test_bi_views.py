@@ -13,14 +13,13 @@ import asyncpg
 import pytest
 
 from reporting.adapters.projection_schema import create_schema, swap_in
-from reporting.entrypoints.app import MIGRATIONS
 from services.reporting.tests.integration.scenario import Feeder, correction, history, reorganisation
 from services.reporting.tests.integration.test_recruitment_views import recruitment
 from services.reporting.tests.integration.test_training_views import year_2024
 
 pytestmark = pytest.mark.integration
 D = dt.date
-DOC = MIGRATIONS.parent / "BI-VIEWS.md"
+DOC = Path(__file__).resolve().parents[2] / "BI-VIEWS.md"  # services/reporting/BI-VIEWS.md
 
 
 @pytest.fixture

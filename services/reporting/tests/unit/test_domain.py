@@ -6,9 +6,7 @@ import io
 import pytest
 from aiokafka import TopicPartition
 
-from reporting.adapters.projection_schema import check_schema, next_schema
-from reporting.domain.officers import AgencyCoverage, Counts, coverage_gaps, summarise_coverage
-from reporting.domain.periods import (
+from cds_plumbing.periods import (
     OutOfOrderChangeError,
     Period,
     Step,
@@ -16,6 +14,8 @@ from reporting.domain.periods import (
     plan_change,
     valid_on,
 )
+from reporting.adapters.projection_schema import check_schema, next_schema
+from reporting.domain.officers import AgencyCoverage, Counts, coverage_gaps, summarise_coverage
 from reporting.domain.units import UnitNode, build_tree, slice_units
 from reporting.entrypoints.rebuild import Progress
 

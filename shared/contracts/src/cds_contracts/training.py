@@ -61,6 +61,11 @@ class PlanTargets(BaseModel):
     drills: Annotated[Count, Field(ge=0)] = Field(description="Cyber drills or exercises.")
 
 
+PLAN_TARGET_NAMES: tuple[str, ...] = tuple(PlanTargets.model_fields)
+"""The targets' names in declaration order, the one list consumers use (reporting's plan columns and
+attainment keys, the demo's expected figures): a target added to PlanTargets reaches them all."""
+
+
 @REGISTRY.register("vn.cds.training.plan.adopted", 1, TRAINING_PLAN, key="plan_id")
 class TrainingPlanAdopted(Event):
     """The province adopted its training plan for a year (revision 1)."""

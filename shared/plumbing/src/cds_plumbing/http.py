@@ -1,4 +1,5 @@
-"""HTTP defaults for every FastAPI app: RFC 9457 problem responses, health probes and /metrics."""
+"""HTTP defaults for every FastAPI app: RFC 9457 problem responses, health probes and /metrics; the
+mapping of a service's domain errors to problems and the paging parameters and envelope of list routes."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cds_contracts.bounds import INT32_MAX
 
 from .metrics import HTTP_REQUEST_SECONDS
 from .problems import RETRYABLE, field_errors, problem_for
@@ -215,3 +218,40 @@ class MappedErrors:
             spec.status, spec.title, spec.detail, instance=scope.get("path"), headers=spec.headers, **spec.extra
         )
         await response(scope, receive, send)
+
+
+# --- domain errors ------------------------------------------------------------------------------------------
+# Each service's domain/errors.py has a base class and three kinds of refusal; which kind answers which
+# status is one rule, stated here. (Domains import no plumbing, so the service names its classes.)
+
+
+def install_domain_errors(
+    app: FastAPI,
+    base: type[Exception],
+    *,
+    not_found: type[Exception],
+    conflict: type[Exception],
+    rule_violation: type[Exception],
+) -> None:
+    """Answer every `base` error a route raises as a problem whose detail is the error's message: 404 Not
+    Found, 409 Conflict, 422 Rule violated, and 400 Bad Request for any other `base` error. A handler added
+    for a subclass of `base` afterwards still wins for that subclass (Starlette picks the closest class)."""
+    kinds = ((not_found, 404, "Not Found"), (conflict, 409, "Conflict"), (rule_violation, 422, "Rule violated"))
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        status, title = next(((code, t) for kind, code, t in kinds if isinstance(exc, kind)), (400, "Bad Request"))
+        return problem(status, title, str(exc), instance=request.url.path)
+
+    app.add_exception_handler(base, domain_error)
+
+
+# --- paging -------------------------------------------------------------------------------------------------
+# Every list route takes `limit` and `offset` and answers {items, total, limit, offset}.
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
+
+
+def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    """The envelope of one page: the rows, how many match in all, and the paging that was asked for."""
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

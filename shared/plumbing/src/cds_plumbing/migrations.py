@@ -4,18 +4,29 @@ No maintained migration tool speaks asyncpg (yoyo, alembic and sqitch use other 
 small runner: files named `NNNN_description.sql` in a folder, each applied once in its own transaction
 and recorded with a checksum. An advisory lock lets several replicas start at once safely; editing an
 applied file is refused, since other databases already ran the old text.
+
+Each package ships its folder as package data (plumbing's `sql/`, each service's `migrations/`) and it is
+found with importlib.resources, so a regular (non-editable) install or a wheel works as well as a checkout.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from .db import Connection
 
-PLUMBING_MIGRATIONS = Path(__file__).parent / "sql"
+
+def packaged_migrations(package: str, folder: str = "migrations") -> Traversable:
+    """The SQL folder shipped inside `package` (declared as package data in its pyproject.toml)."""
+    return files(package) / folder
+
+
+PLUMBING_MIGRATIONS = packaged_migrations("cds_plumbing", "sql")
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOCK_KEY = 0x43445353  # "CDSS": one lock id for every service's migrations
 
@@ -36,20 +47,22 @@ class Migration:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
 
-def discover(namespace: str, directory: Path) -> list[Migration]:
+def discover(namespace: str, directory: Traversable) -> list[Migration]:
+    if not directory.is_dir():  # a package built without its package data must not start on an empty schema
+        raise MigrationError(f"{directory}: no such migrations folder (is it declared as package data?)")
     found = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         m = _FILE.match(path.name)
         if not m:
             raise MigrationError(f"{path}: migration files are named NNNN_description.sql")
-        found.append(Migration(namespace, m.group(1), path.name, path.read_text()))
+        found.append(Migration(namespace, m.group(1), path.name, path.read_text(encoding="utf-8")))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"{directory}: two migrations share a version number")
     return found
 
 
-async def migrate(conn: Connection, sources: list[tuple[str, Path]]) -> list[str]:
+async def migrate(conn: Connection, sources: Sequence[tuple[str, Traversable]]) -> list[str]:
     """Apply pending migrations of each (namespace, folder) in order; returns the names applied."""
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
@@ -119,7 +119,7 @@ def create_service_app(
     settings: ServiceSettings,
     *,
     title: str,
-    migrations: Path | None = None,
+    migrations: Traversable | None = None,
     consumers: Sequence[IdempotentConsumer] = (),
     unit_scope: UnitScope = same_unit_only,
     unit_subtree: UnitSubtree = own_unit_only,
@@ -155,7 +155,7 @@ def create_service_app(
             )
             stack.push_async_callback(background.close)
             async with background.acquire() as conn:
-                sources = [("plumbing", PLUMBING_MIGRATIONS)]
+                sources: list[tuple[str, Traversable]] = [("plumbing", PLUMBING_MIGRATIONS)]
                 if migrations:
                     sources.append((settings.service_name, migrations))
                 for name in await migrate(conn, sources):

@@ -9,8 +9,8 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
+from cds_plumbing.periods import Step, day_before
 from personnel.domain.officers import Officer, OfficerPeriod
-from personnel.domain.periods import Transition, day_before
 
 _OFFICER_COLS = (
     "officer_id, full_name, birth_year, gender, employment_category, appointed_on, departed_on,"
@@ -68,10 +68,10 @@ class OfficerRepository:
             ],
         )
 
-    async def change_period(self, officer: Officer, plan: Transition, effective: dt.date, **changes: Any) -> None:
+    async def change_period(self, officer: Officer, plan: Step, effective: dt.date, **changes: Any) -> None:
         current = officer.current
         new = replace(current, **changes, valid_from=effective, valid_to=None)
-        if plan is Transition.REPLACE:
+        if plan is Step.REPLACE:
             await self._conn.execute(
                 "DELETE FROM officer_periods WHERE officer_id = $1 AND valid_from = $2",
                 officer.officer_id,

@@ -8,7 +8,8 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
-from personnel.domain.periods import Transition, day_before, transition
+from cds_plumbing.periods import Step, day_before
+from personnel.domain.periods import transition
 
 
 class TeamRepository:
@@ -38,7 +39,7 @@ class TeamRepository:
         )
 
     async def move(self, team_id: str, current_from: dt.date, commune_id: str, effective: dt.date) -> None:
-        if transition(current_from, effective, f"move of team {team_id}") is Transition.REPLACE:
+        if transition(current_from, effective, f"move of team {team_id}") is Step.REPLACE:
             await self._conn.execute(
                 "UPDATE community_team_periods SET commune_id = $3 WHERE team_id = $1 AND valid_from = $2",
                 team_id,

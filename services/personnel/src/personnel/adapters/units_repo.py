@@ -9,8 +9,9 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
+from cds_plumbing.periods import Step, day_before
 from personnel.domain.errors import ConflictError
-from personnel.domain.periods import Transition, day_before, transition
+from personnel.domain.periods import transition
 from personnel.domain.units import Unit, UnitVersion
 
 _VERSION_COLS = "unit_id, valid_from, valid_to, name_vi, name_en, kind, level, parent_id"
@@ -76,7 +77,7 @@ class UnitRepository:
         """Record a rename or move effective on `effective`; returns the new version."""
         latest = unit.latest
         new = replace(latest, **changes, valid_from=effective, valid_to=None)
-        if transition(latest.valid_from, effective, f"{what} of {unit.unit_id}") is Transition.REPLACE:
+        if transition(latest.valid_from, effective, f"{what} of {unit.unit_id}") is Step.REPLACE:
             sets = ", ".join(f"{k} = ${i + 3}" for i, k in enumerate(changes))
             await self._conn.execute(
                 f"UPDATE org_unit_versions SET {sets} WHERE unit_id = $1 AND valid_from = $2",

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cds_plumbing.periods import Step, valid_on
+
 from .errors import ConflictError, RuleViolationError
-from .periods import Transition, transition, valid_on
+from .periods import transition
 
 FUNCTIONS = ("it_technical", "information_security", "it_leader", "cds_network_member")
 
@@ -47,7 +49,7 @@ class Officer:
                 f"officer {self.officer_id} departed on {self.departed_on}; only a correction can change the record"
             )
 
-    def plan_change(self, effective: dt.date, what: str) -> Transition:
+    def plan_change(self, effective: dt.date, what: str) -> Step:
         self.require_serving()
         return transition(self.current.valid_from, effective, f"{what} of officer {self.officer_id}")
 

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from cds_plumbing.periods import valid_on
+
 from .errors import ConflictError, RuleViolationError
-from .periods import valid_on
 
 LEVEL_RANK = {"province": 0, "district": 1, "commune": 2}
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from cds_contracts.bounds import Id
 from cds_contracts.personnel_officers import Assignment, OfficerFunction
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.service_layer import officer_handlers as handlers
@@ -22,7 +23,7 @@ from personnel.service_layer.commands import (
     TransferOfficer,
 )
 
-from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
+from .deps import AsOf, day, pool, scoped, uow
 from .models import OfficerDetail, OfficerPage
 
 router = APIRouter(prefix="/api/v1/officers", tags=["officers"])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from cds_contracts.bounds import Id, Moment
 from cds_plumbing import clock
 from cds_plumbing.auth import Role, Writer
+from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.service_layer import response_team_handlers as handlers
@@ -27,7 +28,7 @@ from personnel.service_layer.commands import (
     ScheduleShift,
 )
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import pool, scoped, uow
 from .models import ResponseTeamDetail
 
 router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response teams"])

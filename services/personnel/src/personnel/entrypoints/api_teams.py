@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.service_layer import team_handlers as handlers
 from personnel.service_layer.commands import AddTeamMember, EstablishTeam, RemoveTeamMember
 
-from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
+from .deps import AsOf, day, pool, scoped, uow
 from .models import CommunityTeam
 
 router = APIRouter(prefix="/api/v1/community-teams", tags=["community technology teams"])

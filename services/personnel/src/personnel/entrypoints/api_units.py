@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from cds_contracts.bounds import Id, Line
 from cds_contracts.personnel_org_units import UnitKind, UnitLevel
 from cds_plumbing.auth import Principal, Role, Writer
+from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
 from personnel.service_layer import unit_handlers as handlers
 from personnel.service_layer.commands import DissolveUnit, MergeUnits, MoveUnit, RegisterUnit, RenameUnit, SplitUnit
 
-from .deps import AsOf, Limit, Offset, day, page, pool, scoped, uow
+from .deps import AsOf, day, pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/units", tags=["org units"])
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cds_plumbing.clock import today
-from cds_plumbing.http import problem
+from cds_plumbing.http import install_domain_errors, problem
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from personnel.adapters.units_repo import UnitRepository
 from personnel.config import Settings
@@ -17,7 +16,7 @@ from personnel.service_layer.imports import ImportRejectedError
 
 from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("personnel")  # package data: found in a wheel as in a checkout
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,32 +43,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_caps={"/api/v1/imports/": settings.import_max_bytes},
         routers=[m.router for m in (api_units, api_officers, api_teams, api_response_teams, api_imports, api_erasure)],
     )
-    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    install_domain_errors(
+        app, DomainError, not_found=NotFoundError, conflict=ConflictError, rule_violation=RuleViolationError
+    )
+    app.add_exception_handler(ImportRejectedError, import_rejected)  # type: ignore[arg-type]
     return app
 
 
 MAX_ROW_ERRORS = 1000  # a file with an error on every one of 50,000 rows answers the first thousand
-_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
 
 
-async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    if isinstance(exc, ImportRejectedError):
-        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:MAX_ROW_ERRORS]]
-        return problem(
-            422,
-            "Import rejected",
-            str(exc),
-            instance=request.url.path,
-            rows=exc.rows,
-            errors=errors,
-            error_count=len(exc.errors),
-        )
-    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+async def import_rejected(request: Request, exc: ImportRejectedError) -> JSONResponse:
+    """A rejected import lists its rows' errors; other domain errors take install_domain_errors' mapping."""
+    errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:MAX_ROW_ERRORS]]
     return problem(
-        status,
-        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
+        422,
+        "Import rejected",
         str(exc),
         instance=request.url.path,
+        rows=exc.rows,
+        errors=errors,
+        error_count=len(exc.errors),
     )
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
 from fastapi import Query, Request
 
-from cds_contracts.bounds import INT32_MAX, Day
+from cds_contracts.bounds import Day
 from cds_plumbing import clock
 from cds_plumbing.auth import Principal, ensure_unit_scope
 from personnel.service_layer.unit_of_work import UnitOfWork
 
 AsOf = Annotated[Day | None, Query(description="Date the answer is valid on (YYYY-MM-DD); today when omitted.")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 
 
 def pool(request: Request) -> asyncpg.Pool:
@@ -30,10 +28,6 @@ async def scoped(request: Request, who: Principal, *unit_ids: str) -> None:
     """403 unless the caller may change data of every unit named."""
     for unit_id in unit_ids:
         await ensure_unit_scope(request, who, unit_id)
-
-
-def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def day(as_of: dt.date | None) -> dt.date:

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Request
 from cds_contracts.bounds import Id
 from cds_contracts.recruitment import Stage
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import application_handlers as handlers
 from recruitment.service_layer.commands import ChangeStage, HireCandidate, SubmitApplication
 
-from .deps import Limit, Offset, Reader, page, pool, scoped, uow
+from .deps import Reader, pool, scoped, uow
 from .models import ApplicationDetail, ApplicationPage
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])

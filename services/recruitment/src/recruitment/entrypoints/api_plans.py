@@ -8,12 +8,13 @@ from fastapi import APIRouter, Path, Request
 
 from cds_contracts.bounds import Id, Year
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import plan_handlers as handlers
 from recruitment.service_layer.commands import SetStaffingPlan
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/staffing-plans", tags=["staffing plans"])
 PlanYear = Annotated[int, Path(ge=2000, le=2100)]

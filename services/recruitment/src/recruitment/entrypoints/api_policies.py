@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Day, Id
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import policy_handlers as handlers
 from recruitment.service_layer.commands import PublishIncentivePolicy
 
-from .deps import Limit, Offset, page, pool, require_province_admin, uow
+from .deps import pool, require_province_admin, uow
 
 router = APIRouter(prefix="/api/v1/incentive-policies", tags=["incentive policies"])
 

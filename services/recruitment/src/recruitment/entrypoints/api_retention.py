@@ -10,12 +10,13 @@ from fastapi import APIRouter, Request
 from cds_contracts.bounds import Id, Year
 from cds_contracts.recruitment import ExitReason
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import retention_handlers as handlers
 from recruitment.service_layer.commands import RecordExitInterview
 
-from .deps import Limit, Offset, Reader, page, pool, scoped, uow
+from .deps import Reader, pool, scoped, uow
 from .models import DeparturePage, DepartureRecord, ExitInterviewPage
 
 router = APIRouter(prefix="/api/v1/exit-interviews", tags=["retention"])

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Request
 from cds_contracts.bounds import Id
 from cds_contracts.recruitment import PositionFunction
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from recruitment.adapters import queries
 from recruitment.domain.errors import NotFoundError
 from recruitment.service_layer import vacancy_handlers as handlers
 from recruitment.service_layer.commands import CloseVacancy, OpenVacancy
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/vacancies", tags=["vacancies"])
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from cds_plumbing.http import problem
+from cds_plumbing.http import install_domain_errors, problem
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from recruitment.adapters.org_units_repo import OrgUnitRepository
 from recruitment.config import Settings
@@ -18,7 +17,7 @@ from recruitment.service_layer.erasure import retention_job
 from . import api_applications, api_erasure, api_plans, api_policies, api_retention, api_units, api_vacancies
 from .subscribers import make_consumer
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("recruitment")  # package data: found in a wheel as in a checkout
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,22 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             api_erasure.router,
         ],
     )
-    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    install_domain_errors(
+        app, DomainError, not_found=NotFoundError, conflict=ConflictError, rule_violation=RuleViolationError
+    )
     app.add_exception_handler(asyncpg.UniqueViolationError, duplicate)  # type: ignore[arg-type]
     return app
-
-
-_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
-
-
-async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-    return problem(
-        status,
-        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
-        str(exc),
-        instance=request.url.path,
-    )
 
 
 async def duplicate(request: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:

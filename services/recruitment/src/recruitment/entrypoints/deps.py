@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Request, status
 
-from cds_contracts.bounds import INT32_MAX
 from cds_plumbing.auth import Principal, Role, current_principal, ensure_unit_scope
 from recruitment.service_layer.unit_of_work import UnitOfWork
-
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 
 Reader = Annotated[Principal, Depends(current_principal)]
 """Any authenticated role: for reads that show candidates' personal data."""
@@ -35,7 +31,3 @@ async def scoped(request: Request, who: Principal, *unit_ids: str) -> None:
 def require_province_admin(who: Principal) -> None:
     if who.role is not Role.PROVINCE_ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only a province_admin may do this")
-
-
-def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}

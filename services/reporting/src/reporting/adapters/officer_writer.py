@@ -20,7 +20,7 @@ from cds_contracts.personnel_officers import (
     OfficerTransferred,
 )
 from cds_plumbing.db import Connection
-from reporting.domain.periods import day_before
+from cds_plumbing.periods import day_before
 
 from . import periods
 

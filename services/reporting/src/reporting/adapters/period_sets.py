@@ -1,4 +1,4 @@
-"""Dated periods written a set at a time: the same rules as periods.py (domain.periods decides each
+"""Dated periods written a set at a time: the same rules as periods.py (cds_plumbing.periods decides each
 change), with one read of every key's latest period and one statement per kind of write.
 
 A set holds at most one change per key (the consumer's steps guarantee it); a repeated key is applied
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cds_plumbing.db import Connection
-from reporting.domain.periods import MissingPeriodError, Period, Step, end_before, plan_change
+from cds_plumbing.periods import MissingPeriodError, Period, Step, end_before, plan_change
 
 from . import bulk
 

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
-from reporting.domain.periods import MissingPeriodError, Period, Step, end_before, plan_change
+from cds_plumbing.periods import MissingPeriodError, Period, Step, end_before, plan_change
 
 
 async def latest(conn: Connection, table: str, key: Mapping[str, Any]) -> asyncpg.Record | None:

@@ -6,15 +6,7 @@ from __future__ import annotations
 from cds_contracts import training as t
 from cds_plumbing.db import Connection
 
-_TARGETS = (
-    "classes",
-    "trainees_province",
-    "trainees_district",
-    "trainees_commune",
-    "advanced_classes",
-    "advanced_trainees",
-    "drills",
-)
+_TARGETS = t.PLAN_TARGET_NAMES  # training_plans has one column per target, named like the field
 
 
 async def plan(conn: Connection, year: int, revision: int, targets: t.PlanTargets) -> None:

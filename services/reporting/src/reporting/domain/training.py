@@ -10,15 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-TARGETS = (
-    "classes",
-    "trainees_province",
-    "trainees_district",
-    "trainees_commune",
-    "advanced_classes",
-    "advanced_trainees",
-    "drills",
-)
+from cds_contracts.training import PLAN_TARGET_NAMES
+
+TARGETS = PLAN_TARGET_NAMES  # in the contract's order, which is the order of the answers' keys
 
 
 @dataclass(frozen=True)

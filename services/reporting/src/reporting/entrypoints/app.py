@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from cds_contracts import REGISTRY, Registry
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
@@ -23,7 +22,7 @@ from reporting.entrypoints import (
 )
 from reporting.entrypoints.subscribers import make_consumer
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("reporting")  # package data: found in a wheel as in a checkout
 
 
 def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:

@@ -13,11 +13,11 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
+from cds_plumbing.periods import valid_on
 from reporting.adapters import queries
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.adapters.scope import units_in_slice
 from reporting.domain.officers import AgencyCoverage, Counts, summarise_coverage
-from reporting.domain.periods import valid_on
 from reporting.domain.slices import WHOLE_PROVINCE, Slice, UnknownUnitError
 from reporting.domain.units import UnitNode, build_tree, slice_units
 from reporting.service_layer.context import ViewContext

@@ -29,8 +29,8 @@ from cds_contracts.personnel_org_units import (
 )
 from cds_contracts.profiles import OfficerProfileStated
 from cds_plumbing.db import Connection
+from cds_plumbing.periods import day_before
 from training.domain.directory import KnownOfficer
-from training.domain.periods import day_before
 
 
 class DirectoryRepository:

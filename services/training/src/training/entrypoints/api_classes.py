@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id, Year
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from training.adapters import queries
 from training.domain.classes import ClassStatus
 from training.domain.errors import NotFoundError
@@ -23,7 +24,7 @@ from training.service_layer.commands import (
     Withdraw,
 )
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import pool, scoped, uow
 from .models import TrainingClass
 
 router = APIRouter(prefix="/api/v1/classes", tags=["classes"])

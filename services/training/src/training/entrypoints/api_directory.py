@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id
+from cds_plumbing.http import Limit, Offset, page
 from training.adapters import queries
 from training.domain.errors import NotFoundError
 
-from .deps import Limit, Offset, page, pool
+from .deps import pool
 from .models import KnownOfficer
 
 router = APIRouter(prefix="/api/v1", tags=["officers"])

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id, Year
 from cds_plumbing.auth import Writer
+from cds_plumbing.http import Limit, Offset, page
 from training.adapters import queries
 from training.domain.errors import NotFoundError
 from training.service_layer import drill_handlers as handlers
 from training.service_layer.commands import CloseFinding, RecordDrill, RecordFinding
 
-from .deps import Limit, Offset, page, pool, scoped, uow
+from .deps import pool, scoped, uow
 
 router = APIRouter(prefix="/api/v1/drills", tags=["drills"])
 

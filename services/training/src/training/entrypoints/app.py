@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from fastapi import FastAPI
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
-from cds_plumbing.http import problem
+from cds_plumbing.http import install_domain_errors
+from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from training.adapters.directory_repo import DirectoryRepository
 from training.config import Settings
@@ -16,7 +14,7 @@ from training.domain.errors import ConflictError, DomainError, NotFoundError, Ru
 from . import api_classes, api_directory, api_drills, api_plans, api_programmes
 from .subscribers import make_consumer
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = packaged_migrations("training")  # package data: found in a wheel as in a checkout
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,21 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         unit_subtree=unit_subtree,
         routers=[m.router for m in (api_programmes, api_plans, api_classes, api_drills, api_directory)],
     )
-    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
-    return app
-
-
-_STATUS = {NotFoundError: 404, ConflictError: 409, RuleViolationError: 422}
-
-
-async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-    return problem(
-        status,
-        {404: "Not Found", 409: "Conflict", 422: "Rule violated"}.get(status, "Bad Request"),
-        str(exc),
-        instance=request.url.path,
+    install_domain_errors(
+        app, DomainError, not_found=NotFoundError, conflict=ConflictError, rule_violation=RuleViolationError
     )
+    return app
 
 
 app = create_app()

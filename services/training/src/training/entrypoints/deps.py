@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 import asyncpg
-from fastapi import HTTPException, Query, Request, status
+from fastapi import HTTPException, Request, status
 
-from cds_contracts.bounds import INT32_MAX
 from cds_plumbing.auth import Principal, Role, ensure_unit_scope
 from training.service_layer.unit_of_work import UnitOfWork
-
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 
 
 def pool(request: Request) -> asyncpg.Pool:
@@ -33,7 +27,3 @@ def province_wide(who: Principal, what: str) -> None:
     """403 unless the caller is a province admin: the catalogue and the yearly plans belong to no one unit."""
     if who.role is not Role.PROVINCE_ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"only a province_admin may change {what}")
-
-
-def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -1,7 +1,14 @@
-"""Dated validity, the same rules as personnel's: inclusive `valid_from`/`valid_to` (None = still valid).
+"""Dated validity, the one statement every service uses: inclusive `valid_from`/`valid_to` (None = still
+valid).
 
 A change effective on day d is the first day of the new state: it closes the current period on d - 1
 and opens a new one on d, or replaces the current period in place when that started on d itself.
+Changes come in date order for one record: back-dating before the latest change would rewrite history
+that other facts already rest on, so `plan_change` refuses it (personnel answers 409; reporting
+dead-letters the event, since personnel never publishes such a change).
+
+Pure (no I/O, standard library only) like `clock`, so a service's domain layer may import it
+(pyproject.toml, import-linter contracts `domain-pure` and `pure-plumbing`).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 class OutOfOrderChangeError(ValueError):
-    """A change dated before the record's latest period: personnel refuses these, so it signals bad data."""
+    """A change dated before the record's latest period."""
 
 
 class MissingPeriodError(LookupError):
@@ -45,6 +52,7 @@ def day_before(day: dt.date) -> dt.date:
 
 
 def plan_change(latest: Period | None, effective: dt.date) -> Step:
+    """What a change effective on `effective` does to a record whose latest period is `latest`."""
     if latest is None:
         return Step.OPEN
     if effective < latest.valid_from:
