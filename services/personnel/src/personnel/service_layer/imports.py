@@ -2,13 +2,14 @@
 
 All rows are validated first (each row on its own, then against the file and the database, through the
 domain's rules: import_checks.py); any error rejects the whole file with every row's errors listed, and
-nothing is written. A valid file is written
-with bulk statements, and its events go through the outbox in the same transaction.
+nothing is written. A valid file is written with bulk statements, and its events go through the outbox in
+the same transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -21,11 +22,19 @@ from cds_contracts.personnel_org_units import OrgUnitRegistered
 from cds_contracts.personnel_teams import CommunityTeamEstablished, CommunityTeamMemberJoined
 from personnel.domain.errors import DomainError
 from personnel.domain.officers import Officer
-from personnel.domain.units import UnitVersion
 from personnel.domain.vocabulary import code_for, field_for
 
-from .commands import AppointOfficer, EstablishTeam, RegisterUnit
-from .import_checks import MemberRow, RowError, check_members, check_officers, check_teams, check_units
+from .commands import AppointOfficer, EstablishTeam, FormResponseTeam, RegisterUnit
+from .import_checks import (
+    MemberRow,
+    ResponseMemberRow,
+    RowError,
+    check_members,
+    check_officers,
+    check_teams,
+    check_units,
+    pending_unit,
+)
 from .officer_handlers import appointed_event, new_officer_id, officer_from, profile_event
 from .team_handlers import new_member_id, new_team_id
 from .unit_of_work import UnitOfWork
@@ -40,6 +49,9 @@ MODELS: dict[str, type[BaseModel]] = {
     "officers": AppointOfficer,
     "teams": EstablishTeam,
     "members": MemberRow,
+    # only in a province package (packages.py)
+    "response_teams": FormResponseTeam,
+    "response_members": ResponseMemberRow,
 }
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -98,7 +110,7 @@ def _translate(kind: str, raw: dict[str, Any], fields: set[str]) -> tuple[dict[s
     return out, unknown
 
 
-def validate_rows(kind: Kind, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, Any]], list[RowError]]:
+def validate_rows(kind: str, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, Any]], list[RowError]]:
     model = MODELS[kind]
     fields = set(model.model_fields)
     good: list[tuple[int, Any]] = []
@@ -136,42 +148,54 @@ async def write_rows(uow: UnitOfWork, kind: Kind, count: int, good: list[tuple[i
 
 
 async def _check_and_write(uow: UnitOfWork, kind: Kind, good: list[tuple[int, Any]]) -> list[RowError]:
-    events: list[Event] = []
+    rows = [c for _, c in good]
     if kind == "units":
         ordered, errors = await check_units(uow, good)
-        if errors:
-            return errors
-        versions = [
-            UnitVersion(c.unit_id, c.valid_from, None, c.name_vi, c.name_en, c.kind, c.level, c.parent_id)
-            for c in ordered
-        ]
-        await uow.units.insert_many(versions)
-        events = [OrgUnitRegistered(**c.model_dump()) for c in ordered]
+        if not errors:
+            await insert_units(uow, ordered)
     elif kind == "officers":
-        if errors := await check_officers(uow, good):
-            return errors
-        officers: list[Officer] = [officer_from(c, c.officer_id or new_officer_id()) for _, c in good]
-        await uow.officers.insert_many(officers)
-        events = [e for o in officers for e in (profile_event(o), appointed_event(o))]
+        if not (errors := await check_officers(uow, good)):
+            await insert_officers(uow, rows)
     elif kind == "teams":
-        if errors := await check_teams(uow, good):
-            return errors
-        teams = [(c.team_id or new_team_id(), c.commune_id, c.village, c.established_on) for _, c in good]
-        await uow.teams.insert_many(teams)
-        events = [
-            CommunityTeamEstablished(team_id=t, commune_id=c, village=v, established_on=d) for t, c, v, d in teams
-        ]
-    else:
-        if errors := await check_members(uow, good):
-            return errors
-        members = [
-            (c.team_id, c.member_id or new_member_id(), c.full_name, c.affiliation, c.role, c.joined_on)
-            for _, c in good
-        ]
-        await uow.teams.add_members(members)
-        events = [
-            CommunityTeamMemberJoined(team_id=t, member_id=m, affiliation=a, role=r, joined_on=j)
-            for t, m, _, a, r, j in members
-        ]
+        if not (errors := await check_teams(uow, good)):
+            await insert_teams(uow, rows)
+    elif not (errors := await check_members(uow, good)):
+        await insert_members(uow, rows)
+    return errors
+
+
+# Writers of checked rows: bulk statements, and the events through the outbox in the same transaction.
+# A province package calls them too, chunk by chunk (packages.py).
+
+
+async def insert_units(uow: UnitOfWork, ordered: list[RegisterUnit]) -> None:
+    """`ordered` parents first (check_units' order)."""
+    await uow.units.insert_many([pending_unit(c).latest for c in ordered])
+    await uow.publish_many([OrgUnitRegistered(**c.model_dump()) for c in ordered])
+
+
+async def insert_officers(uow: UnitOfWork, rows: list[AppointOfficer]) -> None:
+    officers: list[Officer] = [officer_from(c, c.officer_id or new_officer_id()) for c in rows]
+    await uow.officers.insert_many(officers)
+    await uow.publish_many([e for o in officers for e in (profile_event(o), appointed_event(o))])
+
+
+async def insert_teams(uow: UnitOfWork, rows: list[EstablishTeam]) -> None:
+    teams = [(c.team_id or new_team_id(), c.commune_id, c.village, c.established_on) for c in rows]
+    await uow.teams.insert_many(teams)
+    events: list[Event] = [
+        CommunityTeamEstablished(team_id=t, commune_id=c, village=v, established_on=d) for t, c, v, d in teams
+    ]
     await uow.publish_many(events)
-    return []
+
+
+async def insert_members(uow: UnitOfWork, rows: list[MemberRow]) -> None:
+    members: list[tuple[str, str, str, str, str, dt.date]] = [
+        (c.team_id, c.member_id or new_member_id(), c.full_name, c.affiliation, c.role, c.joined_on) for c in rows
+    ]
+    await uow.teams.add_members(members)
+    events: list[Event] = [
+        CommunityTeamMemberJoined(team_id=t, member_id=m, affiliation=a, role=r, joined_on=j)
+        for t, m, _, a, r, j in members
+    ]
+    await uow.publish_many(events)
