@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from cds_contracts.bounds import Line
 from cds_plumbing.auth import Principal, Reader, Role, Writer
 from cds_plumbing.http import problem
 from personnel.adapters import package_imports_repo as records
@@ -37,7 +38,10 @@ _BODY = {
         "required": True,
         "content": {
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            # JSON Lines as text; either form as plain bytes (a zip is told by its first bytes, not its type)
             "application/x-ndjson": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -113,10 +117,7 @@ async def import_package(
     response: Response,
     who: Writer,
     dry_run: Annotated[bool, Query(description="Check everything and report; write nothing.")] = False,
-    file_name: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description="Kept in the record."),
-    ] = None,
+    file_name: Annotated[Line | None, Query(max_length=200, description="Kept in the record.")] = None,
 ) -> Any:
     """Zip of CSV files (UTF-8, Vietnamese or English headers) or JSON Lines with a `kind` per line, up to
     `PERSONNEL_PACKAGE_MAX_BYTES`. 202: the import record (follow `Location` for its progress)."""
