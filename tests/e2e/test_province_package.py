@@ -93,6 +93,6 @@ def test_a_good_package_lands_with_its_events_on_kafka_and_in_reporting(
         if res.status_code != 200:
             return False
         units = {u["unit_id"]: u for u in res.json()["units"]}
-        return units.get(x, {}).get("rolled_up", {}).get("total") == 18
+        return bool(units.get(x, {}).get("rolled_up", {}).get("total") == 18)
 
     eventually(in_reporting, "the package's 18 officers under its province")
