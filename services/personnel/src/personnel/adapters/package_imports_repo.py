@@ -1,7 +1,8 @@
 """The import record of each province package (table package_imports): what was sent, by whom, how far the
 run is, and what it wrote. Progress is written on its own short transactions, so a reader sees it while
 the package's one long transaction is still open; the final 'succeeded' is written inside that
-transaction, so the record says succeeded exactly when the data are there."""
+transaction, so the record says succeeded exactly when the data are there (its times from clock_timestamp():
+now() inside that transaction would be the moment it began)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ async def create(
 
 async def progress(conn: Connection, import_id: UUID, phase: str, rows_done: int) -> None:
     await conn.execute(
-        """UPDATE package_imports SET phase = $2, rows_done = $3, updated_at = now()
+        """UPDATE package_imports SET phase = $2, rows_done = $3, updated_at = clock_timestamp()
            WHERE import_id = $1 AND status = 'running'""",
         import_id,
         phase,
@@ -57,7 +58,7 @@ async def progress(conn: Connection, import_id: UUID, phase: str, rows_done: int
 async def succeed(conn: Connection, import_id: UUID) -> None:
     await conn.execute(
         """UPDATE package_imports SET status = 'succeeded', phase = 'done', rows_done = rows_total,
-                  updated_at = now(), finished_at = now()
+                  updated_at = clock_timestamp(), finished_at = clock_timestamp()
            WHERE import_id = $1""",
         import_id,
     )
@@ -66,7 +67,7 @@ async def succeed(conn: Connection, import_id: UUID) -> None:
 async def fail(conn: Connection, import_id: UUID, error: str) -> None:
     await conn.execute(
         """UPDATE package_imports SET status = 'failed', phase = 'failed', rows_done = 0, error = $2,
-                  updated_at = now(), finished_at = now()
+                  updated_at = clock_timestamp(), finished_at = clock_timestamp()
            WHERE import_id = $1 AND status = 'running'""",
         import_id,
         error[:2000],
