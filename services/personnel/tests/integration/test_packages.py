@@ -188,3 +188,22 @@ def test_packages_are_for_province_admins_only(api: TestClient) -> None:
         assert api.post("/api/v1/packages", content=b"{}", headers=headers).status_code == 403
         assert api.get("/api/v1/packages", headers=headers).status_code == 403
     assert api.get("/api/v1/packages/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+async def test_two_packages_racing_for_the_same_codes_write_one_and_nothing_of_the_other(
+    api: TestClient, database: str
+) -> None:
+    first, second = pp.files("RACE"), pp.files("RACE")
+    second["don_vi.csv"][0]["Tên đơn vị"] = "Tỉnh thứ hai"  # another file, the same codes
+    a = ok(api.post("/api/v1/packages", content=pp.as_zip(first), headers=ZIP), 202)
+    b = api.post("/api/v1/packages", content=pp.as_zip(second), headers=ZIP)
+    assert wait_for(api, a["import_id"])["status"] == "succeeded"
+    if b.status_code == 202:  # checked before the first committed: its own run finds the codes taken
+        failed = wait_for(api, b.json()["import_id"])
+        assert failed["status"] == "failed" and failed["rows_done"] == 0
+        assert "already used" in failed["error"] or "taken meanwhile" in failed["error"], failed["error"]
+    else:
+        assert b.status_code == 422 and "already used" in b.text
+    tree = ok(api.get("/api/v1/units/RACE"))
+    assert tree["versions"][0]["name_vi"] == "Tỉnh RACE (tổng hợp)"
+    assert (await written(database))["officers"] == 10

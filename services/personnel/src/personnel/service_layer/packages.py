@@ -180,7 +180,12 @@ async def run(pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, package:
             await records.succeed(uow.conn, import_id)
         log.info("package %s imported: %s", import_id, package.counts)
     except (Exception, asyncio.CancelledError) as exc:
-        reason = str(exc) if isinstance(exc, PackageRejectedError | StoppingError) else _unexpected(exc)
+        if isinstance(exc, PackageRejectedError | StoppingError):
+            reason = str(exc)
+        elif isinstance(exc, asyncpg.UniqueViolationError):  # another import or command took a code meanwhile
+            reason = f"a code of the package was taken meanwhile ({exc.detail or exc}); nothing was written"
+        else:
+            reason = _unexpected(exc)
         if isinstance(exc, PackageRejectedError):
             reason += ": " + "; ".join(f"{e.file} row {e.row} {e.field or ''}: {e.message}" for e in exc.errors[:20])
         try:
