@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zipfile
 
 import pytest
 
+from personnel.service_layer.imports import validate_rows
 from personnel.service_layer.package_files import Limits, PackageRejectedError, read_package
 from tests.support import province_package as pp
 
@@ -56,3 +58,17 @@ def test_the_row_limit_counts_every_file() -> None:
     with pytest.raises(PackageRejectedError, match="at most 10 rows per package") as refused:
         read_package(data, "p.zip", Limits(max_rows=10))
     assert refused.value.status == 413
+
+
+def test_in_json_lines_a_units_own_kind_goes_under_unit_kind() -> None:
+    row = {
+        "kind": "units",
+        "unit_id": "A",
+        "name_vi": "A",
+        "unit_kind": "UBND",
+        "level": "xã",
+        "valid_from": "1/7/2025",
+    }
+    ((_, rows),) = read_package(json.dumps(row).encode(), "p.jsonl", Limits()).values()
+    ((_, unit),) = validate_rows("units", rows)[0]
+    assert (unit.kind, unit.level, unit.valid_from.isoformat()) == ("peoples_committee", "commune", "2025-07-01")

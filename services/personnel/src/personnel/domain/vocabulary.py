@@ -110,6 +110,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "tên tiếng anh": "name_en",
         "loại hình": "kind",
         "loại": "kind",
+        "unit kind": "kind",  # a province package's JSON Lines use `kind` for the line's kind
         "cấp": "level",
         "đơn vị cha": "parent_id",
         "mã đơn vị cha": "parent_id",
