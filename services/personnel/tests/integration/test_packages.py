@@ -3,9 +3,11 @@ run that writes nothing, and one import record with its counts."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -15,8 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cds_plumbing.auth import Role, mint_token
+from personnel.adapters import package_imports_repo as records
 from personnel.config import Settings
 from personnel.entrypoints.app import create_app
+from personnel.service_layer import packages
+from personnel.service_layer.package_files import Limits
 from tests.support import province_package as pp
 
 from .support import ok, outbox_rows, unit
@@ -207,3 +212,31 @@ async def test_two_packages_racing_for_the_same_codes_write_one_and_nothing_of_t
     tree = ok(api.get("/api/v1/units/RACE"))
     assert tree["versions"][0]["name_vi"] == "Tỉnh RACE (tổng hợp)"
     assert (await written(database))["officers"] == 10
+
+
+async def test_a_run_that_fails_or_is_stopped_writes_nothing_and_says_why(api: TestClient, database: str) -> None:
+    """The background run on its own: its in-transaction check finds a code taken since the route checked;
+    a run told to stop gives up between chunks. Both roll back and leave the record failed with the reason."""
+    package = packages.read(pp.as_zip(pp.files("RUN")), "run.zip", Limits())
+    unit(api, "RUN-SO", "province", None)  # taken after the package was checked
+    before = await written(database)
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=3)
+    try:
+        for stop, says in ((asyncio.Event(), "unit code RUN-SO is already used"), (_set(), "the service stopped")):
+            import_id = uuid.uuid4()
+            async with pool.acquire() as conn:
+                await records.create(conn, import_id, "t", "run.zip", package.sha256, 1, package.counts)
+            await packages.run(pool, stop, import_id, package, "t")
+            async with pool.acquire() as conn:
+                record = await records.get(conn, import_id)
+            assert record is not None and record["status"] == "failed" and record["rows_done"] == 0
+            assert says in record["error"], record["error"]
+    finally:
+        await pool.close()
+    assert await written(database) == before | {"records": 2}
+
+
+def _set() -> asyncio.Event:
+    stop = asyncio.Event()
+    stop.set()
+    return stop
