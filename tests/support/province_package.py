@@ -120,6 +120,15 @@ def as_zip(package: Files) -> bytes:
     return buffer.getvalue()
 
 
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    """A zip of these entries as they are (for packages that are wrong on purpose)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 def as_jsonl(package: Files) -> bytes:
     """The JSON Lines form: one object per row, with its `kind` (file stems such as don_vi work too)."""
     lines = [

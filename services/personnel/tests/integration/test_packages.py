@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import io
 import time
 import uuid
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -137,14 +135,6 @@ async def test_references_across_files_and_the_database_are_checked_before_writi
     assert await written(database) == before
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def small(database: str, bootstrap: str, topic_prefix: str) -> Iterator[TestClient]:
     """The app with small package limits, to reach them cheaply."""
@@ -165,11 +155,15 @@ def small(database: str, bootstrap: str, topic_prefix: str) -> Iterator[TestClie
     ("body", "status", "says"),
     [
         (b"PK\x03\x04 not really a zip", 422, "not a readable zip"),
-        (_zip({"nhan_su.csv": b"a,b\n1,2\n"}), 422, "unknown file 'nhan_su.csv'"),
-        (_zip({"don_vi.csv": "Mã đơn vị\nHÀ\n".encode("utf-16")}), 422, "don_vi.csv is not UTF-8"),
-        (_zip({"don_vi.csv": b"\n" * 2_000_000}), 413, "unpack to 2000000 bytes"),  # 2 MB of newlines: a few KB zipped
-        (_zip({f"d{i}/don_vi.csv": b"x\n" for i in range(20)}), 413, "20 entries"),
-        (_zip({"a/don_vi.csv": b"x\n1\n", "b/don_vi.csv": b"x\n1\n"}), 422, "two files for units"),
+        (pp.zip_of({"nhan_su.csv": b"a,b\n1,2\n"}), 422, "unknown file 'nhan_su.csv'"),
+        (pp.zip_of({"don_vi.csv": "Mã đơn vị\nHÀ\n".encode("utf-16")}), 422, "don_vi.csv is not UTF-8"),
+        (
+            pp.zip_of({"don_vi.csv": b"\n" * 2_000_000}),
+            413,
+            "unpack to 2000000 bytes",
+        ),  # 2 MB of newlines: a few KB zipped
+        (pp.zip_of({f"d{i}/don_vi.csv": b"x\n" for i in range(20)}), 413, "20 entries"),
+        (pp.zip_of({"a/don_vi.csv": b"x\n1\n", "b/don_vi.csv": b"x\n1\n"}), 422, "two files for units"),
         (b"\xff\xfe{", 422, "not UTF-8"),
         (b'{"kind": "cats"}\n', 422, "kind must be one of"),
         (b"", 422, "empty"),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import struct
-import zipfile
 
 import pytest
 
@@ -14,16 +12,8 @@ from personnel.service_layer.package_files import Limits, PackageRejectedError, 
 from tests.support import province_package as pp
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def test_files_are_found_by_their_vietnamese_or_english_name_in_any_folder() -> None:
-    data = _zip({"tinh/don_vi.csv": "Mã đơn vị\nA\nB\n".encode(), "Officers.CSV": b"x\n1\n", "tinh/": b""})
+    data = pp.zip_of({"tinh/don_vi.csv": "Mã đơn vị\nA\nB\n".encode(), "Officers.CSV": b"x\n1\n", "tinh/": b""})
     found = read_package(data, "p.zip", Limits())
     assert list(found) == ["units", "officers"]  # in the order rows are checked and written
     assert found["units"] == ("don_vi.csv", [(2, {"Mã đơn vị": "A"}), (3, {"Mã đơn vị": "B"})])
@@ -43,7 +33,7 @@ def test_json_lines_name_their_kind_by_kind_or_file_stem() -> None:
 
 def test_a_zip_whose_header_understates_an_entry_is_refused_not_inflated() -> None:
     """The central directory says 10 bytes, the entry inflates to a megabyte: refused with a 4xx reason."""
-    data = bytearray(_zip({"don_vi.csv": b"x\n" * 500_000}))
+    data = bytearray(pp.zip_of({"don_vi.csv": b"x\n" * 500_000}))
     central = data.rfind(b"PK\x01\x02")
     local = data.find(b"PK\x03\x04")
     struct.pack_into("<I", data, central + 24, 10)  # uncompressed size in the central directory
@@ -54,7 +44,7 @@ def test_a_zip_whose_header_understates_an_entry_is_refused_not_inflated() -> No
 
 
 def test_the_row_limit_counts_every_file() -> None:
-    data = _zip({"don_vi.csv": b"x\n" + b"1\n" * 6, "can_bo.csv": b"x\n" + b"1\n" * 6})
+    data = pp.zip_of({"don_vi.csv": b"x\n" + b"1\n" * 6, "can_bo.csv": b"x\n" + b"1\n" * 6})
     with pytest.raises(PackageRejectedError, match="at most 10 rows per package") as refused:
         read_package(data, "p.zip", Limits(max_rows=10))
     assert refused.value.status == 413
