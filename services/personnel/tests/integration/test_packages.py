@@ -234,3 +234,15 @@ def _set() -> asyncio.Event:
     stop = asyncio.Event()
     stop.set()
     return stop
+
+
+async def test_a_retry_with_the_same_idempotency_key_gets_the_same_import(api: TestClient, database: str) -> None:
+    body, headers = pp.as_zip(pp.files("IDEM")), ZIP | {"Idempotency-Key": "package-1"}
+    first = api.post("/api/v1/packages", content=body, headers=headers)
+    started = ok(first, 202)
+    again = api.post("/api/v1/packages", content=body, headers=headers)
+    assert again.status_code == 202 and again.headers["idempotent-replayed"] == "true"
+    assert again.json()["import_id"] == started["import_id"]
+    assert again.headers["location"] == first.headers["location"]
+    assert wait_for(api, started["import_id"])["status"] == "succeeded"
+    assert (await written(database))["records"] == 1

@@ -29,7 +29,7 @@ from personnel.service_layer.import_checks import RowError
 from personnel.service_layer.package_files import Limits, PackageRejectedError
 from personnel.service_layer.unit_of_work import UnitOfWork
 
-from .deps import Limit, Offset, page, pool
+from .deps import Limit, Offset, page, pool, uow
 
 router = APIRouter(prefix="/api/v1/packages", tags=["province packages"])
 MAX_ERRORS = 1000  # a package with an error on every row answers the first thousand (and the count)
@@ -147,9 +147,11 @@ async def import_package(
     if errors:
         raise PackageRejectedError(errors, package.total)
     import_id = uuid.uuid4()
-    async with pool(request).acquire() as conn:
-        await records.create(conn, import_id, who.subject, name, package.sha256, package.size_bytes, package.counts)
-        record = await records.get(conn, import_id)
+    # In a unit of work: with an Idempotency-Key the record commits together with the stored answer, so a
+    # retry gets this 202 back instead of importing twice (the run waits until the record is committed).
+    async with uow(request, who) as u:
+        await records.create(u.conn, import_id, who.subject, name, package.sha256, package.size_bytes, package.counts)
+        record = await records.get(u.conn, import_id)
     runtime = request.app.state.runtime
     # A fresh context: the request's (its Idempotency-Key slot among others) must not reach the import's
     # unit of work, which commits on its own long after this answer.

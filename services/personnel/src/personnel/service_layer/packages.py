@@ -170,6 +170,9 @@ async def run(pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, package:
         async with pool.acquire() as conn:
             await records.progress(conn, import_id, phase, done)
 
+    if not await _committed(pool, stop, import_id):
+        log.warning("package %s: its record never committed (the request was rolled back); not imported", import_id)
+        return
     try:
         await progress("checking", 0)
         async with UnitOfWork(pool, actor, correlation_id=import_id) as uow:
@@ -194,6 +197,19 @@ async def run(pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, package:
         finally:
             if isinstance(exc, asyncio.CancelledError):
                 raise
+
+
+async def _committed(pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, timeout_s: float = 60) -> bool:
+    """Wait until the import record is visible: a keyed request commits it with its stored answer just after
+    the route returned, and rolls it back when a concurrent request with the same key won."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        async with pool.acquire() as conn:
+            if await records.get(conn, import_id) is not None:
+                return True
+        if stop.is_set() or asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
 
 
 def _unexpected(exc: BaseException) -> str:
