@@ -44,21 +44,27 @@ KIND = {
 }
 
 
-def files(prefix: str, communes: int = 3, officers_per_unit: int = 2, parent: str | None = None) -> Files:
-    """A province `prefix` (or, with `parent`, a department under an existing unit) with one agency,
-    `communes` communes, officers in each, a community team of two members per commune and the agency's
-    response team. Row counts: units 2 + communes; officers (2 + communes) × officers_per_unit."""
+def files(
+    prefix: str, communes: int = 3, officers_per_unit: int = 2, parent: str | None = None, district: bool = False
+) -> Files:
+    """A province `prefix` (or, with `parent`, a unit under an existing one) with one agency, `communes`
+    communes (under a district `<prefix>-H` with `district`), officers in each unit, a community team of two
+    members per commune and the agency's response team. Row counts: units 2 + communes (+ 1 district);
+    officers that many units × officers_per_unit."""
     root, agency = f"{prefix}", f"{prefix}-SO"
     communes_ids = [f"{prefix}-X{i + 1}" for i in range(communes)]
+    above_communes = f"{prefix}-H" if district else root
     out: Files = {name: [] for name in HEADERS}
     units = out["don_vi.csv"]
     units.append(
         _row("don_vi.csv", root, f"Tỉnh {prefix} (tổng hợp)", "Ủy ban nhân dân", "Tỉnh", parent or "", "01/01/2020")
     )
     units.append(_row("don_vi.csv", agency, f"Sở KH&CN {prefix}", "Sở, ngành", "Cấp tỉnh", root, "01/01/2020"))
+    if district:
+        units.append(_row("don_vi.csv", above_communes, f"Huyện {prefix}", "UBND", "Huyện", root, "01/01/2020"))
     for c in communes_ids:
-        units.append(_row("don_vi.csv", c, f"Xã {c}", "UBND", "Xã", root, "01/01/2020"))
-    for unit in [root, agency, *communes_ids]:
+        units.append(_row("don_vi.csv", c, f"Xã {c}", "UBND", "Xã", above_communes, "01/01/2020"))
+    for unit in [row["Mã đơn vị"] for row in units]:
         for i in range(officers_per_unit):
             out["can_bo.csv"].append(
                 _row(
