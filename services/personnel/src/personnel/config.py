@@ -14,3 +14,9 @@ class Settings(ServiceSettings):
     import_max_bytes: int = Field(
         default=32 * 1024 * 1024, ge=1, description="Largest bulk-import file (413 above); other bodies: 1 MiB."
     )
+    package_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="Largest province package as sent (413 above)."
+    )
+    package_max_uncompressed_bytes: int = Field(
+        default=128 * 1024 * 1024, ge=1, description="Largest total size of a zipped package's files once unpacked."
+    )

@@ -82,7 +82,22 @@ VALUES: dict[str, dict[str, str]] = {
         "health workers": "health_workers",
         "khác": "other",
     },
-    "role": {"tổ trưởng": "leader", "thành viên": "member"},
+    "role": {
+        "tổ trưởng": "leader",
+        "thành viên": "member",
+        # incident-response team roles (a response team's member file uses the same column)
+        "đội trưởng": "lead",
+        "trưởng đội": "lead",
+        "điều phối": "coordinator",
+        "điều phối viên": "coordinator",
+        "phân tích": "analyst",
+        "phân tích viên": "analyst",
+        "quản trị mạng": "network_admin",
+        "network admin": "network_admin",
+        "liên lạc": "liaison",
+        "liên lạc viên": "liaison",
+    },
+    "scope": {"cấp tỉnh": "provincial", "tỉnh": "provincial", "đơn vị": "unit", "cấp đơn vị": "unit"},
 }
 
 HEADERS: dict[str, dict[str, str]] = {
@@ -95,6 +110,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "tên tiếng anh": "name_en",
         "loại hình": "kind",
         "loại": "kind",
+        "unit kind": "kind",  # a province package's JSON Lines use `kind` for the line's kind
         "cấp": "level",
         "đơn vị cha": "parent_id",
         "mã đơn vị cha": "parent_id",
@@ -135,6 +151,21 @@ HEADERS: dict[str, dict[str, str]] = {
         "họ tên": "full_name",
         "đoàn thể": "affiliation",
         "thuộc tổ chức": "affiliation",
+        "vai trò": "role",
+        "ngày tham gia": "joined_on",
+    },
+    "response_teams": {
+        "mã đội": "team_id",
+        "tên đội": "name",
+        "tên": "name",
+        "phạm vi": "scope",
+        "đơn vị": "unit_id",
+        "mã đơn vị": "unit_id",
+        "ngày thành lập": "formed_on",
+    },
+    "response_members": {
+        "mã đội": "team_id",
+        "mã cán bộ": "officer_id",
         "vai trò": "role",
         "ngày tham gia": "joined_on",
     },

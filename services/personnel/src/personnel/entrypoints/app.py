@@ -13,8 +13,18 @@ from personnel.adapters.units_repo import UnitRepository
 from personnel.config import Settings
 from personnel.domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from personnel.service_layer.imports import ImportRejectedError
+from personnel.service_layer.package_files import PackageRejectedError
 
-from . import api_erasure, api_imports, api_officers, api_response_teams, api_teams, api_units, subscribers
+from . import (
+    api_erasure,
+    api_imports,
+    api_officers,
+    api_packages,
+    api_response_teams,
+    api_teams,
+    api_units,
+    subscribers,
+)
 
 MIGRATIONS = packaged_migrations("personnel")  # package data: found in a wheel as in a checkout
 
@@ -40,13 +50,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         unit_scope=unit_scope,
         unit_subtree=unit_subtree,
         consumers=[subscribers.make_consumer()],
-        body_caps={"/api/v1/imports/": settings.import_max_bytes},
-        routers=[m.router for m in (api_units, api_officers, api_teams, api_response_teams, api_imports, api_erasure)],
+        body_caps={"/api/v1/imports/": settings.import_max_bytes, "/api/v1/packages": settings.package_max_bytes},
+        routers=[
+            m.router
+            for m in (api_units, api_officers, api_teams, api_response_teams, api_imports, api_packages, api_erasure)
+        ],
     )
     install_domain_errors(
         app, DomainError, not_found=NotFoundError, conflict=ConflictError, rule_violation=RuleViolationError
     )
     app.add_exception_handler(ImportRejectedError, import_rejected)  # type: ignore[arg-type]
+    app.add_exception_handler(PackageRejectedError, api_packages.package_rejected)  # type: ignore[arg-type]
     return app
 
 

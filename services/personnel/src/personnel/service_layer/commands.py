@@ -50,6 +50,11 @@ class MergeUnits(Command):
     successor_id: Id
     predecessor_ids: Annotated[ManyList[Id], Field(min_length=1)]
     effective_date: Day
+    dissolve_districts: bool = Field(
+        default=False,
+        description="Also dissolve the merged units' district-level units on the day, their communes, officers "
+        "and teams going to the successor (the 2025 reform: provinces merged, districts abolished).",
+    )
 
 
 class SplitUnit(Command):

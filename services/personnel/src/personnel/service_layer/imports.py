@@ -1,33 +1,40 @@
 """Bulk import of units, officers, teams and members from CSV or JSON Lines.
 
-All rows are validated first (each row on its own, then against the file and the database); any error
-rejects the whole file with every row's errors listed, and nothing is written. A valid file is written
-with bulk statements, and its events go through the outbox in the same transaction.
+All rows are validated first (each row on its own, then against the file and the database, through the
+domain's rules: import_checks.py); any error rejects the whole file with every row's errors listed, and
+nothing is written. A valid file is written with bulk statements, and its events go through the outbox in
+the same transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from cds_contracts import Event
-from cds_contracts.bounds import Id
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from cds_contracts.personnel_teams import CommunityTeamEstablished, CommunityTeamMemberJoined
 from personnel.domain.errors import DomainError
 from personnel.domain.officers import Officer
-from personnel.domain.periods import valid_on
-from personnel.domain.units import LEVEL_RANK, UnitVersion
 from personnel.domain.vocabulary import code_for, field_for
 
-from .commands import AddTeamMember, AppointOfficer, EstablishTeam, RegisterUnit
+from .commands import AppointOfficer, EstablishTeam, FormResponseTeam, RegisterUnit
+from .import_checks import (
+    MemberRow,
+    ResponseMemberRow,
+    RowError,
+    check_members,
+    check_officers,
+    check_teams,
+    check_units,
+    pending_unit,
+)
 from .officer_handlers import appointed_event, new_officer_id, officer_from, profile_event
 from .team_handlers import new_member_id, new_team_id
 from .unit_of_work import UnitOfWork
@@ -37,24 +44,16 @@ Format = Literal["csv", "jsonl"]
 MAX_ROWS = 50_000
 
 
-class MemberRow(AddTeamMember):
-    team_id: Id
-
-
 MODELS: dict[str, type[BaseModel]] = {
     "units": RegisterUnit,
     "officers": AppointOfficer,
     "teams": EstablishTeam,
     "members": MemberRow,
+    # only in a province package (packages.py)
+    "response_teams": FormResponseTeam,
+    "response_members": ResponseMemberRow,
 }
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str | None
-    message: str
 
 
 class ImportRejectedError(DomainError):
@@ -111,7 +110,7 @@ def _translate(kind: str, raw: dict[str, Any], fields: set[str]) -> tuple[dict[s
     return out, unknown
 
 
-def validate_rows(kind: Kind, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, Any]], list[RowError]]:
+def validate_rows(kind: str, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, Any]], list[RowError]]:
     model = MODELS[kind]
     fields = set(model.model_fields)
     good: list[tuple[int, Any]] = []
@@ -125,120 +124,6 @@ def validate_rows(kind: Kind, rows: list[tuple[int, dict[str, Any]]]) -> tuple[l
         except ValidationError as exc:
             errors += [RowError(row, ".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()]
     return good, errors
-
-
-def _duplicates(rows: Iterable[tuple[int, str | None]], what: str) -> list[RowError]:
-    seen: dict[str, int] = {}
-    errors = []
-    for row, key in rows:
-        if key is None:
-            continue
-        if key in seen:
-            errors.append(RowError(row, what, f"{key} already appears on row {seen[key]}"))
-        seen.setdefault(key, row)
-    return errors
-
-
-async def _units_on(uow: UnitOfWork, unit_ids: set[str]) -> dict[str, list[UnitVersion]]:
-    """Every stored version of these units, to check 'exists on date' for many rows at once."""
-    out: dict[str, list[UnitVersion]] = {}
-    for unit_id in unit_ids:
-        unit = await uow.units.get(unit_id)
-        if unit is not None:
-            out[unit_id] = [v for v in unit.versions if unit.active_on(v.valid_from)]
-    return out
-
-
-def _version_on(versions: list[UnitVersion] | None, day: Any) -> UnitVersion | None:
-    return next((v for v in versions or [] if valid_on(v.valid_from, v.valid_to, day)), None)
-
-
-async def check_units(
-    uow: UnitOfWork, rows: list[tuple[int, RegisterUnit]]
-) -> tuple[list[RegisterUnit], list[RowError]]:
-    errors = _duplicates(((r, c.unit_id) for r, c in rows), "unit_id")
-    taken = await uow.units.existing_ids([c.unit_id for _, c in rows])
-    errors += [RowError(r, "unit_id", f"unit code {c.unit_id} is already used") for r, c in rows if c.unit_id in taken]
-    in_file = {c.unit_id: c for _, c in rows}
-    stored = await _units_on(uow, {c.parent_id for _, c in rows if c.parent_id and c.parent_id not in in_file})
-    for row, c in rows:
-        if c.parent_id is None:
-            continue
-        parent = in_file.get(c.parent_id)
-        level: str
-        if parent is not None:
-            level, ok = parent.level, parent.valid_from <= c.valid_from
-        else:
-            version = _version_on(stored.get(c.parent_id), c.valid_from)
-            level, ok = (version.level if version else ""), version is not None
-        if not ok:
-            errors.append(RowError(row, "parent_id", f"parent {c.parent_id} does not exist on {c.valid_from}"))
-        elif LEVEL_RANK[level] > LEVEL_RANK[c.level]:
-            errors.append(
-                RowError(row, "level", f"a {c.level}-level unit cannot sit under {level}-level {c.parent_id}")
-            )
-    # Parents before children, so every row's parent exists when it is inserted.
-    ordered: list[RegisterUnit] = []
-    placed: set[str] = set()
-    pending = [c for _, c in rows]
-    while pending and not errors:
-        ready = [c for c in pending if c.parent_id is None or c.parent_id not in in_file or c.parent_id in placed]
-        if not ready:
-            errors.append(RowError(0, "parent_id", "the parent links in the file form a cycle"))
-            break
-        ordered += ready
-        placed |= {c.unit_id for c in ready}
-        pending = [c for c in pending if c.unit_id not in placed]
-    return ordered, errors
-
-
-async def check_officers(uow: UnitOfWork, rows: list[tuple[int, AppointOfficer]]) -> list[RowError]:
-    errors = _duplicates(((r, c.officer_id) for r, c in rows), "officer_id")
-    given = [c.officer_id for _, c in rows if c.officer_id]
-    taken = await uow.officers.existing_ids(given) if given else set()
-    errors += [
-        RowError(r, "officer_id", f"officer id {c.officer_id} is already used")
-        for r, c in rows
-        if c.officer_id in taken
-    ]
-    units = await _units_on(uow, {c.unit_id for _, c in rows})
-    errors += [
-        RowError(r, "unit_id", f"unit {c.unit_id} does not exist on {c.effective_date}")
-        for r, c in rows
-        if _version_on(units.get(c.unit_id), c.effective_date) is None
-    ]
-    return errors
-
-
-async def check_teams(uow: UnitOfWork, rows: list[tuple[int, EstablishTeam]]) -> list[RowError]:
-    errors = _duplicates(((r, c.team_id) for r, c in rows), "team_id")
-    given = [c.team_id for _, c in rows if c.team_id]
-    taken = await uow.teams.existing_ids(given) if given else set()
-    errors += [RowError(r, "team_id", f"team id {c.team_id} is already used") for r, c in rows if c.team_id in taken]
-    units = await _units_on(uow, {c.commune_id for _, c in rows})
-    for r, c in rows:
-        version = _version_on(units.get(c.commune_id), c.established_on)
-        if version is None:
-            errors.append(RowError(r, "commune_id", f"unit {c.commune_id} does not exist on {c.established_on}"))
-        elif version.level != "commune":
-            errors.append(RowError(r, "commune_id", f"{c.commune_id} is not a commune"))
-    return errors
-
-
-async def check_members(uow: UnitOfWork, rows: list[tuple[int, MemberRow]]) -> list[RowError]:
-    errors = _duplicates(((r, f"{c.team_id}/{c.member_id}" if c.member_id else None) for r, c in rows), "member_id")
-    teams = {t: await uow.teams.get(t) for t in {c.team_id for _, c in rows}}
-    pairs = [(c.team_id, c.member_id) for _, c in rows if c.member_id]
-    taken = await uow.teams.existing_members(pairs) if pairs else set()
-    for r, c in rows:
-        team = teams[c.team_id]
-        if team is None:
-            errors.append(RowError(r, "team_id", f"community team {c.team_id} does not exist"))
-        elif c.joined_on < team["established_on"]:
-            errors.append(RowError(r, "joined_on", f"before the team was established ({team['established_on']})"))
-        if c.member_id and (c.team_id, c.member_id) in taken:
-            errors.append(RowError(r, "member_id", f"{c.member_id} is already a member of {c.team_id}"))
-    return errors
 
 
 def read_rows(kind: Kind, text: str, fmt: Format) -> tuple[int, list[tuple[int, Any]]]:
@@ -263,42 +148,54 @@ async def write_rows(uow: UnitOfWork, kind: Kind, count: int, good: list[tuple[i
 
 
 async def _check_and_write(uow: UnitOfWork, kind: Kind, good: list[tuple[int, Any]]) -> list[RowError]:
-    events: list[Event] = []
+    rows = [c for _, c in good]
     if kind == "units":
         ordered, errors = await check_units(uow, good)
-        if errors:
-            return errors
-        versions = [
-            UnitVersion(c.unit_id, c.valid_from, None, c.name_vi, c.name_en, c.kind, c.level, c.parent_id)
-            for c in ordered
-        ]
-        await uow.units.insert_many(versions)
-        events = [OrgUnitRegistered(**c.model_dump()) for c in ordered]
+        if not errors:
+            await insert_units(uow, ordered)
     elif kind == "officers":
-        if errors := await check_officers(uow, good):
-            return errors
-        officers: list[Officer] = [officer_from(c, c.officer_id or new_officer_id()) for _, c in good]
-        await uow.officers.insert_many(officers)
-        events = [e for o in officers for e in (profile_event(o), appointed_event(o))]
+        if not (errors := await check_officers(uow, good)):
+            await insert_officers(uow, rows)
     elif kind == "teams":
-        if errors := await check_teams(uow, good):
-            return errors
-        teams = [(c.team_id or new_team_id(), c.commune_id, c.village, c.established_on) for _, c in good]
-        await uow.teams.insert_many(teams)
-        events = [
-            CommunityTeamEstablished(team_id=t, commune_id=c, village=v, established_on=d) for t, c, v, d in teams
-        ]
-    else:
-        if errors := await check_members(uow, good):
-            return errors
-        members = [
-            (c.team_id, c.member_id or new_member_id(), c.full_name, c.affiliation, c.role, c.joined_on)
-            for _, c in good
-        ]
-        await uow.teams.add_members(members)
-        events = [
-            CommunityTeamMemberJoined(team_id=t, member_id=m, affiliation=a, role=r, joined_on=j)
-            for t, m, _, a, r, j in members
-        ]
+        if not (errors := await check_teams(uow, good)):
+            await insert_teams(uow, rows)
+    elif not (errors := await check_members(uow, good)):
+        await insert_members(uow, rows)
+    return errors
+
+
+# Writers of checked rows: bulk statements, and the events through the outbox in the same transaction.
+# A province package calls them too, chunk by chunk (packages.py).
+
+
+async def insert_units(uow: UnitOfWork, ordered: list[RegisterUnit]) -> None:
+    """`ordered` parents first (check_units' order)."""
+    await uow.units.insert_many([pending_unit(c).latest for c in ordered])
+    await uow.publish_many([OrgUnitRegistered(**c.model_dump()) for c in ordered])
+
+
+async def insert_officers(uow: UnitOfWork, rows: list[AppointOfficer]) -> None:
+    officers: list[Officer] = [officer_from(c, c.officer_id or new_officer_id()) for c in rows]
+    await uow.officers.insert_many(officers)
+    await uow.publish_many([e for o in officers for e in (profile_event(o), appointed_event(o))])
+
+
+async def insert_teams(uow: UnitOfWork, rows: list[EstablishTeam]) -> None:
+    teams = [(c.team_id or new_team_id(), c.commune_id, c.village, c.established_on) for c in rows]
+    await uow.teams.insert_many(teams)
+    events: list[Event] = [
+        CommunityTeamEstablished(team_id=t, commune_id=c, village=v, established_on=d) for t, c, v, d in teams
+    ]
     await uow.publish_many(events)
-    return []
+
+
+async def insert_members(uow: UnitOfWork, rows: list[MemberRow]) -> None:
+    members: list[tuple[str, str, str, str, str, dt.date]] = [
+        (c.team_id, c.member_id or new_member_id(), c.full_name, c.affiliation, c.role, c.joined_on) for c in rows
+    ]
+    await uow.teams.add_members(members)
+    events: list[Event] = [
+        CommunityTeamMemberJoined(team_id=t, member_id=m, affiliation=a, role=r, joined_on=j)
+        for t, m, _, a, r, j in members
+    ]
+    await uow.publish_many(events)

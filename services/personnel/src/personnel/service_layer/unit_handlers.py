@@ -112,11 +112,29 @@ async def merge_units(uow: UnitOfWork, cmd: MergeUnits) -> None:
     olds = [await load_unit(uow, p) for p in sorted(cmd.predecessor_ids)]
     for old in olds:
         old.require_active(rules_day_before(day), "merged unit")
-    envelope = await uow.publish(OrgUnitsMerged(**cmd.model_dump()))
+    envelope = await uow.publish(OrgUnitsMerged(**cmd.model_dump(exclude={"dissolve_districts"})))
     for old in olds:
+        if cmd.dissolve_districts:
+            await _dissolve_districts(uow, old, successor, day, envelope.event_id)
         await _carry(uow, old, successor, day, envelope.event_id)
         await uow.units.cease(old, day)
         await uow.units.add_lineage(old.unit_id, successor.unit_id, "merge", day)
+
+
+async def _dissolve_districts(uow: UnitOfWork, old: Unit, to: UnitVersion, day: dt.date, cause: UUID) -> None:
+    """End every district-level unit under `old` on `day`, what lives in it carried to `to` first (so its
+    communes sit directly under the successor, as the 2025 reform did), as part of the same merge."""
+    pending = [old.unit_id]
+    while pending:
+        for child in await uow.units.children_on(pending.pop(), day):
+            if child.level != "district":
+                pending.append(child.unit_id)
+                continue
+            district = await load_unit(uow, child.unit_id)
+            district.require_active(rules_day_before(day), "district")
+            await _carry(uow, district, to, day, cause)
+            await uow.units.cease(district, day)
+            await uow.publish(OrgUnitDissolved(unit_id=district.unit_id, effective_date=day), causation_id=cause)
 
 
 async def split_unit(uow: UnitOfWork, unit_id: str, cmd: SplitUnit) -> None:
