@@ -9,9 +9,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -255,3 +257,40 @@ Offset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Rows to skip.")]
 def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
     """The envelope of one page: the rows, how many match in all, and the paging that was asked for."""
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# --- unknown query parameters -------------------------------------------------------------------------------
+# A misspelt filter (`?subjet=o-1`) would otherwise be ignored and answer everything unfiltered: every
+# /api/v1 operation refuses query parameters it does not declare.
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:  # parameters a dependency declares (e.g. the slice) count too
+        names |= _query_names(sub)
+    return names
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    known: frozenset[str] | None = getattr(route, "_cds_query_names", None)
+    if known is None:
+        known = frozenset(_query_names(route.dependant))
+        route._cds_query_names = known  # type: ignore[attr-defined]  # computed once per route
+    return known
+
+
+def known_query_only(request: Request) -> None:
+    """422 when the request names a query parameter its operation does not take."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    declared = _declared_query(route)
+    unknown = sorted(set(request.query_params.keys()) - declared)
+    if unknown:
+        takes = ", ".join(sorted(declared)) or "none"
+        raise HTTPException(
+            422, detail=f"unknown query parameter(s): {', '.join(unknown)} (this operation takes: {takes})"
+        )
+
+
+KNOWN_QUERY_ONLY = [Depends(known_query_only)]

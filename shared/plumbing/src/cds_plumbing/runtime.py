@@ -29,7 +29,7 @@ from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
 from .dlq_watch import watch_dead_letters
-from .http import MappedErrors, install_probes, install_problem_handlers
+from .http import KNOWN_QUERY_ONLY, MappedErrors, install_probes, install_problem_handlers
 from .idempotency import IdempotencyKeys, purge_expired
 from .limits import RequestLimits
 from .membership import InstanceLock, Membership, run_as_instance
@@ -213,7 +213,8 @@ def create_service_app(
         max_url_bytes=settings.http_max_url_bytes,
     )
     for router in (access_log.router, *routers):
-        app.include_router(router, dependencies=AUTHENTICATED)
+        # the token first (401 before anything else), then no query parameter the operation does not take
+        app.include_router(router, dependencies=[*AUTHENTICATED, *KNOWN_QUERY_ONLY])
     install_openapi(app)
 
     async def database() -> None:
