@@ -20,7 +20,7 @@ from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted, 
 from cds_contracts.personnel_org_units import OrgUnitDissolved, OrgUnitRegistered, OrgUnitsMerged
 from cds_plumbing.http import install_problem_handlers
 from reporting.entrypoints import api_readiness, api_recruitment, api_training
-from reporting.entrypoints.params import ProjectionSource
+from reporting.entrypoints.http.params import ProjectionSource
 from reporting.service_layer.views import ViewContext
 
 D = dt.date

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from cds_contracts.bounds import Id
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.entrypoints import models_officers as m
-from reporting.entrypoints.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
+from reporting.entrypoints.http.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
 from reporting.service_layer import views
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])

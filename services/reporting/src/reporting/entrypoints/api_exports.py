@@ -13,7 +13,7 @@ from reporting.adapters.spreadsheets import FORMATS, MEDIA_TYPES, Fmt, filename,
 from reporting.domain.tables import TableSpec
 from reporting.entrypoints.inprocess import ViewError, get_view
 from reporting.entrypoints.models_snapshots import SnapshotName
-from reporting.entrypoints.params import Ctx
+from reporting.entrypoints.http.params import Ctx
 from reporting.service_layer import snapshots
 from reporting.service_layer.export_tables import SPECS
 

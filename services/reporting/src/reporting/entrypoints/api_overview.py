@@ -11,7 +11,7 @@ from pydantic import Field
 from reporting.domain.overview import cards
 from reporting.entrypoints.inprocess import ViewError, get_view
 from reporting.entrypoints.models_common import Frozen, SliceEcho
-from reporting.entrypoints.params import AsOf, SliceQuery, day
+from reporting.entrypoints.http.params import AsOf, SliceQuery, day
 
 router = APIRouter(prefix="/api/v1", tags=["overview"])
 

@@ -19,7 +19,7 @@ from reporting.entrypoints.models_snapshots import (
     SnapshotRequest,
     ViewName,
 )
-from reporting.entrypoints.params import Ctx
+from reporting.entrypoints.http.params import Ctx
 from reporting.service_layer import snapshots
 
 router = APIRouter(prefix="/api/v1/snapshots", tags=["snapshots"])

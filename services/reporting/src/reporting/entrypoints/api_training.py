@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from reporting.domain.slices import UnknownUnitError
 from reporting.entrypoints import models_training as m
-from reporting.entrypoints.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
 from reporting.service_layer import training_views as views
 
 router = APIRouter(prefix="/api/v1/training", tags=["training reports"])
