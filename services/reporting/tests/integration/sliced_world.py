@@ -19,9 +19,11 @@ from cds_contracts import Event
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted, OfficerTransferred
 from cds_contracts.personnel_org_units import OrgUnitDissolved, OrgUnitRegistered, OrgUnitsMerged
 from cds_plumbing.http import install_problem_handlers
-from reporting.entrypoints import api_readiness, api_recruitment, api_training
+from reporting.entrypoints.http import readiness as api_readiness
+from reporting.entrypoints.http import recruitment as api_recruitment
+from reporting.entrypoints.http import training as api_training
 from reporting.entrypoints.http.params import ProjectionSource
-from reporting.service_layer.views import ViewContext
+from reporting.service_layer.officer_views import ViewContext
 
 D = dt.date
 REORG = D(2025, 7, 1)

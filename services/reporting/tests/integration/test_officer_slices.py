@@ -18,8 +18,8 @@ from fastapi import FastAPI
 
 from cds_plumbing.http import install_problem_handlers
 from reporting.domain.slices import Slice
-from reporting.entrypoints import api
-from reporting.service_layer import views
+from reporting.entrypoints.http import units as api
+from reporting.service_layer import officer_views as views
 from services.reporting.tests.integration.scenario import (
     BEFORE,
     REORG,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from reporting.domain.labels import ENUMS
 from reporting.domain.slices import LEVELS, SECTORS
-from reporting.entrypoints import dashboard
+from reporting.entrypoints.http import dashboard
 from reporting.service_layer.export_tables import SPECS
 
 STATIC = dashboard.STATIC

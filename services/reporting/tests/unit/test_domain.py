@@ -17,7 +17,7 @@ from reporting.domain.periods import (
     valid_on,
 )
 from reporting.domain.units import UnitNode, build_tree, slice_units
-from reporting.entrypoints.rebuild import Progress
+from reporting.entrypoints.cli.rebuild import Progress
 
 D = dt.date
 

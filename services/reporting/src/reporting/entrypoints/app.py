@@ -10,18 +10,16 @@ from cds_contracts import REGISTRY, Registry
 from cds_plumbing.runtime import create_service_app
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
-from reporting.entrypoints import (
-    api,
-    api_exports,
-    api_overview,
-    api_readiness,
-    api_recruitment,
-    api_snapshots,
-    api_training,
-    api_trends,
-    dashboard,
-)
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
+from reporting.entrypoints.http import dashboard
+from reporting.entrypoints.http import exports as api_exports
+from reporting.entrypoints.http import overview as api_overview
+from reporting.entrypoints.http import readiness as api_readiness
+from reporting.entrypoints.http import recruitment as api_recruitment
+from reporting.entrypoints.http import snapshots as api_snapshots
+from reporting.entrypoints.http import training as api_training
+from reporting.entrypoints.http import trends as api_trends
+from reporting.entrypoints.http import units as api
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from reporting.entrypoints import models_recruitment as m
-from reporting.entrypoints.api_training import NOT_FOUND, answer
+from reporting.entrypoints.http.models import recruitment as m
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.training import NOT_FOUND, answer
 from reporting.service_layer import recruitment_views as views
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment and attrition reports"])

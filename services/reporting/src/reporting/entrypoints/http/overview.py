@@ -9,9 +9,9 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import Field
 
 from reporting.domain.overview import cards
-from reporting.entrypoints.inprocess import ViewError, get_view
-from reporting.entrypoints.models_common import Frozen, SliceEcho
+from reporting.entrypoints.http.models.common import Frozen, SliceEcho
 from reporting.entrypoints.http.params import AsOf, SliceQuery, day
+from reporting.entrypoints.inprocess import ViewError, get_view
 
 router = APIRouter(prefix="/api/v1", tags=["overview"])
 

@@ -11,9 +11,9 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from reporting.adapters.spreadsheets import FORMATS, MEDIA_TYPES, Fmt, filename, render
 from reporting.domain.tables import TableSpec
-from reporting.entrypoints.inprocess import ViewError, get_view
-from reporting.entrypoints.models_snapshots import SnapshotName
+from reporting.entrypoints.http.models.snapshots import SnapshotName
 from reporting.entrypoints.http.params import Ctx
+from reporting.entrypoints.inprocess import ViewError, get_view
 from reporting.service_layer import snapshots
 from reporting.service_layer.export_tables import SPECS
 

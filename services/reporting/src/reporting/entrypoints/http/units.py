@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from cds_contracts.bounds import Id
 from reporting.domain.slices import Level, Sector, Slice
-from reporting.entrypoints import models_officers as m
+from reporting.entrypoints.http.models import officers as m
 from reporting.entrypoints.http.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
-from reporting.service_layer import views
+from reporting.service_layer import officer_views as views
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 

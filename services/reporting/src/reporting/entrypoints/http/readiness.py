@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from reporting.entrypoints import models_readiness as m
-from reporting.entrypoints.api_training import NOT_FOUND, answer
+from reporting.entrypoints.http.models import readiness as m
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.training import NOT_FOUND, answer
 from reporting.service_layer import readiness_views as views
 
 router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response readiness"])

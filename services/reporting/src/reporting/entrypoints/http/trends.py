@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from reporting.domain.slices import UnknownUnitError
 from reporting.domain.trends import MAX_MONTHS, MONTH_PATTERN, InvalidRangeError
-from reporting.entrypoints.models_trends import Trends
+from reporting.entrypoints.http.models.trends import Trends
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
 from reporting.service_layer import trend_views
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from reporting.domain.slices import UnknownUnitError
-from reporting.entrypoints import models_training as m
+from reporting.entrypoints.http.models import training as m
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
 from reporting.service_layer import training_views as views
 

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from cds_plumbing.auth import Principal, Role, current_principal
 from reporting.domain.slices import Slice
-from reporting.entrypoints.inprocess import ViewError, get_view
-from reporting.entrypoints.models_snapshots import (
+from reporting.entrypoints.http.models.snapshots import (
     SnapshotCreated,
     SnapshotDetail,
     SnapshotList,
@@ -20,6 +19,7 @@ from reporting.entrypoints.models_snapshots import (
     ViewName,
 )
 from reporting.entrypoints.http.params import Ctx
+from reporting.entrypoints.inprocess import ViewError, get_view
 from reporting.service_layer import snapshots
 
 router = APIRouter(prefix="/api/v1/snapshots", tags=["snapshots"])
