@@ -22,7 +22,7 @@ from reporting.adapters.projection_schema import active_schema, create_schema, n
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
 from reporting.entrypoints.events.subscribers import make_consumer
-from reporting.service_layer.snapshots import VIEWS
+from reporting.entrypoints.http.registry import SNAPSHOT_VIEWS as VIEWS
 from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from pydantic import BaseModel
 
-from reporting.entrypoints.http.models import readiness as m
+from reporting.entrypoints.http.errors import NOT_FOUND
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
-from reporting.entrypoints.http.training import NOT_FOUND, answer
-from reporting.service_layer import readiness_views as views
+from reporting.entrypoints.http.registry import VIEWS, ViewArgs
 
-router = APIRouter(prefix="/api/v1/response-teams", tags=["incident-response readiness"])
+router = APIRouter(tags=["incident-response readiness"])  # paths are the registry's
+READINESS = VIEWS["readiness"]
 
 
 @router.get(
-    "/readiness",
+    READINESS.path,
     summary="Readiness of each incident-response team, with the score's parts",
-    response_model=m.ReadinessResponse,
+    response_model=READINESS.model,
     responses=NOT_FOUND,
 )
-async def readiness(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+async def readiness(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> BaseModel:
     """Teams by the unit they belong to (the provincial team: the unit it was formed for, or its successor)."""
-    return await answer(views.readiness(ctx, day(as_of), sl))
+    return await READINESS.read(ctx, ViewArgs(day(as_of), sl))

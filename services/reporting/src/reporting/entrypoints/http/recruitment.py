@@ -1,73 +1,65 @@
 """Recruitment and attrition read endpoints under /api/v1/recruitment and /api/v1/attrition.
 
-Every view takes `as_of` and the slice (see api_training); vacancies, the funnel, policies and staffing
+Every view takes `as_of` and the slice (see training.py); vacancies, the funnel, policies and staffing
 fill count by the vacancy's or plan's unit, attrition by the departing officer's unit."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from reporting.entrypoints.http.models import recruitment as m
+from reporting.entrypoints.http.errors import NOT_FOUND
 from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
-from reporting.entrypoints.http.training import NOT_FOUND, answer
-from reporting.service_layer import recruitment_views as views
+from reporting.entrypoints.http.registry import VIEWS, ViewArgs
 
-router = APIRouter(prefix="/api/v1", tags=["recruitment and attrition reports"])
+router = APIRouter(tags=["recruitment and attrition reports"])  # paths are the registry's
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="Only this year.")]
+VACANCIES, PIPELINE, POLICIES, FILL, ATTRITION = (
+    VIEWS[n] for n in ("vacancies", "pipeline", "policies", "staffing-fill", "attrition")
+)
 
 
 @router.get(
-    "/recruitment/vacancies",
+    VACANCIES.path,
     summary="Vacancies open on a day and their age",
-    response_model=m.VacanciesResponse,
+    response_model=VACANCIES.model,
     responses=NOT_FOUND,
 )
-async def vacancies(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
-    return await answer(views.vacancies(ctx, day(as_of), sl))
+async def vacancies(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> BaseModel:
+    return await VACANCIES.read(ctx, ViewArgs(day(as_of), sl))
 
 
 @router.get(
-    "/recruitment/pipeline",
+    PIPELINE.path,
     summary="Funnel conversion per stage, offer acceptance, time to fill",
-    response_model=m.PipelineResponse,
+    response_model=PIPELINE.model,
     responses=NOT_FOUND,
 )
-async def pipeline(ctx: Ctx, sl: SliceQuery, year: Year = None, as_of: AsOf = None) -> dict[str, Any]:
+async def pipeline(ctx: Ctx, sl: SliceQuery, year: Year = None, as_of: AsOf = None) -> BaseModel:
     """Stages reached by the end of as_of, for applications of `year` (by day applied) when given."""
-    return await answer(views.pipeline(ctx, day(as_of), sl, year))
+    return await PIPELINE.read(ctx, ViewArgs(day(as_of), sl, year=year))
 
 
-@router.get(
-    "/recruitment/policies",
-    summary="Hires per incentive policy",
-    response_model=m.PoliciesResponse,
-    responses=NOT_FOUND,
-)
-async def policies(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+@router.get(POLICIES.path, summary="Hires per incentive policy", response_model=POLICIES.model, responses=NOT_FOUND)
+async def policies(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> BaseModel:
     """Hires up to as_of, by the unit of the vacancy hired into."""
-    return await answer(views.policies(ctx, day(as_of), sl))
+    return await POLICIES.read(ctx, ViewArgs(day(as_of), sl))
 
 
-@router.get(
-    "/recruitment/staffing-fill",
-    summary="Staffing plan fill rate by unit",
-    response_model=m.StaffingFillResponse,
-    responses=NOT_FOUND,
-)
-async def staffing_fill(ctx: Ctx, sl: SliceQuery, year: Year = None, as_of: AsOf = None) -> dict[str, Any]:
+@router.get(FILL.path, summary="Staffing plan fill rate by unit", response_model=FILL.model, responses=NOT_FOUND)
+async def staffing_fill(ctx: Ctx, sl: SliceQuery, year: Year = None, as_of: AsOf = None) -> BaseModel:
     """Plans of `year` (default as_of's) of the slice's units, against officers serving on as_of."""
-    on = day(as_of)
-    return await answer(views.staffing_fill(ctx, on, sl, year or on.year))
+    return await FILL.read(ctx, ViewArgs(day(as_of), sl, year=year))
 
 
 @router.get(
-    "/attrition",
+    ATTRITION.path,
     summary="Departures, hires and the 12-month rolling attrition rate up to a day",
-    response_model=m.AttritionResponse,
+    response_model=ATTRITION.model,
     responses=NOT_FOUND,
 )
-async def attrition(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+async def attrition(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> BaseModel:
     """Departures by the departing officer's last unit; headcounts by the officer's unit at each month end."""
-    return await answer(views.attrition(ctx, day(as_of), sl))
+    return await ATTRITION.read(ctx, ViewArgs(day(as_of), sl))
