@@ -46,7 +46,7 @@ async def partitions(kafka: AIOKafkaConsumer, names: list[str]) -> list[TopicPar
 
 def reporting_topics(prefix: str) -> list[str]:
     """The topics reporting's projections read, under `prefix`."""
-    from reporting.entrypoints.rebuild import DEFAULT_TOPICS
+    from reporting.entrypoints.cli.rebuild import DEFAULT_TOPICS
 
     return [prefix + t for t in DEFAULT_TOPICS]
 

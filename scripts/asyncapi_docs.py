@@ -56,7 +56,7 @@ def _consumers(service: str) -> list[IdempotentConsumer]:
     if service == "reporting":
         from reporting.adapters.projection_schema import use_active_schema
         from reporting.config import Settings as ReportingSettings
-        from reporting.entrypoints import subscribers as reporting
+        from reporting.entrypoints.events import subscribers as reporting
 
         name = ReportingSettings.model_fields["consumer_name"].default
         return [reporting.make_consumer(name, before_batch=use_active_schema)]

@@ -47,7 +47,7 @@ def consumers() -> list[ConsumerInfo]:
     """Every consumer the services run, as their own code declares it."""
     from personnel.entrypoints.subscribers import make_consumer as personnel
     from recruitment.entrypoints.subscribers import make_consumer as recruitment
-    from reporting.entrypoints.subscribers import make_consumer as reporting
+    from reporting.entrypoints.events.subscribers import make_consumer as reporting
     from training.entrypoints.subscribers import make_consumer as training
 
     async def nothing(conn: Any) -> None:

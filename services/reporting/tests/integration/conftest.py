@@ -15,7 +15,7 @@ from cds_plumbing.kafka_admin import ensure_topics
 from cds_plumbing.migrations import migrate
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.entrypoints.app import MIGRATIONS
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
 from services.reporting.tests.integration.dashboard_support import chromium, running_dashboard
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters, fresh_registry
 

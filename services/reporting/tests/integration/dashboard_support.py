@@ -28,7 +28,7 @@ from cds_plumbing.settings import ServiceSettings
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
 from services.reporting.tests.integration.scenario import (
     D,
     Feeder,

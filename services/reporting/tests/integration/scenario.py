@@ -35,7 +35,7 @@ from cds_contracts.personnel_teams import (
 )
 from cds_plumbing.consumer import BatchResult, IdempotentConsumer
 from cds_plumbing.deadletter import DeadLetterPublisher
-from reporting.entrypoints.subscribers import ALL_SUBSCRIBERS
+from reporting.entrypoints.events.subscribers import ALL_SUBSCRIBERS
 
 D = dt.date
 START = D(2020, 1, 1)

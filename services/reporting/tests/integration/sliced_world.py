@@ -19,9 +19,12 @@ from cds_contracts import Event
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted, OfficerTransferred
 from cds_contracts.personnel_org_units import OrgUnitDissolved, OrgUnitRegistered, OrgUnitsMerged
 from cds_plumbing.http import install_problem_handlers
-from reporting.entrypoints import api_readiness, api_recruitment, api_training
-from reporting.entrypoints.params import ProjectionSource
-from reporting.service_layer.views import ViewContext
+from reporting.entrypoints.http import readiness as api_readiness
+from reporting.entrypoints.http import recruitment as api_recruitment
+from reporting.entrypoints.http import training as api_training
+from reporting.entrypoints.http.errors import install_view_errors
+from reporting.entrypoints.http.params import ProjectionSource
+from reporting.service_layer.officer_views import ViewContext
 
 D = dt.date
 REORG = D(2025, 7, 1)
@@ -84,6 +87,7 @@ def client(pool: asyncpg.Pool) -> httpx.AsyncClient:
     """The real training, recruitment and readiness routers in-process, over the test's pool (no Kafka)."""
     app = FastAPI()
     install_problem_handlers(app)
+    install_view_errors(app)
     app.state.runtime = type("Runtime", (), {"pool": pool})()  # all the views need of the running service
     app.state.projection_source = ProjectionSource(LIVE, ())
     for router in (api_training.router, api_recruitment.router, api_readiness.router):

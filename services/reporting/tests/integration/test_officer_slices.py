@@ -18,8 +18,9 @@ from fastapi import FastAPI
 
 from cds_plumbing.http import install_problem_handlers
 from reporting.domain.slices import Slice
-from reporting.entrypoints import api
-from reporting.service_layer import views
+from reporting.entrypoints.http import units as api
+from reporting.entrypoints.http.errors import install_view_errors
+from reporting.service_layer import officer_views as views
 from services.reporting.tests.integration.scenario import (
     BEFORE,
     REORG,
@@ -48,6 +49,7 @@ async def ctx(rpool: asyncpg.Pool, feeder: Feeder) -> views.ViewContext:
 async def client(ctx: views.ViewContext) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_problem_handlers(app)
+    install_view_errors(app)
     app.state.runtime = SimpleNamespace(pool=ctx.pool)  # all the views need of the running service
     app.state.projection_source = api.ProjectionSource(ctx.consumer, ctx.topics)
     app.include_router(api.router)

@@ -13,7 +13,7 @@ from cds_contracts import Registry, TopicSpec
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
 from services.reporting.tests.integration import test_training_views as training
 from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters, history, reorganisation

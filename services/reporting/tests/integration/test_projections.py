@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from reporting.domain.slices import Slice
-from reporting.service_layer import views
+from reporting.service_layer import officer_views as views
 from services.reporting.tests.integration.scenario import (
     BEFORE,
     REORG,

@@ -16,7 +16,7 @@ from cds_contracts import training as t
 from cds_plumbing.clock import day_start
 from reporting.domain.slices import WHOLE_PROVINCE
 from reporting.service_layer import readiness_views as rv
-from reporting.service_layer.views import ViewContext
+from reporting.service_layer.officer_views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
 
 pytestmark = pytest.mark.integration

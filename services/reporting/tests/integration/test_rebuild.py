@@ -19,9 +19,9 @@ from cds_plumbing.db import create_pool
 from cds_plumbing.deadletter import DeadLetterPublisher
 from cds_plumbing.metrics import DEAD_LETTERS, EVENTS_APPLIED
 from reporting.adapters.projection_schema import use_active_schema
-from reporting.entrypoints.rebuild import rebuild
-from reporting.entrypoints.subscribers import make_consumer
-from reporting.service_layer import views
+from reporting.entrypoints.cli.rebuild import rebuild
+from reporting.entrypoints.events.subscribers import make_consumer
+from reporting.service_layer import officer_views as views
 from services.reporting.tests.integration.scenario import REORG, correction, history, produce, reorganisation
 
 pytestmark = pytest.mark.integration

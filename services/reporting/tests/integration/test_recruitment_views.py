@@ -16,7 +16,7 @@ from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from reporting.domain.slices import WHOLE_PROVINCE, Slice
 from reporting.service_layer import recruitment_views as rv
-from reporting.service_layer.views import ViewContext
+from reporting.service_layer.officer_views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
 
 pytestmark = pytest.mark.integration

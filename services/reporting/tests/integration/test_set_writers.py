@@ -29,7 +29,7 @@ from cds_plumbing.db import Connection
 from cds_plumbing.deadletter import DeadLetterPublisher
 from demo.generator import generate
 from reporting.adapters.projection_schema import create_schema, use_schema
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
 from services.reporting.tests.integration.scenario import _officer, _unit
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from cds_plumbing.clock import today
 from reporting.config import Settings
 from reporting.domain.slices import Slice
-from reporting.entrypoints import models_readiness, models_recruitment, models_training
 from reporting.entrypoints.app import build_app
+from reporting.entrypoints.http.models import readiness as models_readiness
+from reporting.entrypoints.http.models import recruitment as models_recruitment
+from reporting.entrypoints.http.models import training as models_training
 from reporting.service_layer import readiness_views, recruitment_views, training_views
 from services.reporting.tests.integration.scenario import Feeder
 from services.reporting.tests.integration.sliced_world import REORG, client, context, get, tree

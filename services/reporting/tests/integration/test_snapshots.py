@@ -21,8 +21,8 @@ from cds_plumbing.auth import Role, mint_token
 from reporting.adapters.projection_schema import active_schema, create_schema, next_schema, swap_in, use_active_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
-from reporting.entrypoints.subscribers import make_consumer
-from reporting.service_layer.snapshots import VIEWS
+from reporting.entrypoints.events.subscribers import make_consumer
+from reporting.entrypoints.http.registry import SNAPSHOT_VIEWS as VIEWS
 from services.reporting.tests.integration.auth_support import viewer
 from services.reporting.tests.integration.scenario import Feeder, RaisingDeadLetters
 

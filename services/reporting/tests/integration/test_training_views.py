@@ -15,7 +15,7 @@ from cds_contracts.personnel_officers import OfficerAppointed
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from reporting.domain.slices import WHOLE_PROVINCE, Slice, UnknownUnitError
 from reporting.service_layer import training_views as tv
-from reporting.service_layer.views import ViewContext
+from reporting.service_layer.officer_views import ViewContext
 from services.reporting.tests.integration.scenario import Feeder
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from reporting.domain.labels import ENUMS
 from reporting.domain.slices import LEVELS, SECTORS
-from reporting.entrypoints import dashboard
+from reporting.entrypoints.http import dashboard
+from reporting.entrypoints.http.catalogue import CATALOGUE
 from reporting.service_layer.export_tables import SPECS
 
 STATIC = dashboard.STATIC
@@ -73,9 +74,18 @@ def test_no_asset_reaches_the_network() -> None:
 
 
 def test_every_panel_exports_a_table_cut_from_the_view_it_shows() -> None:
-    panels = re.findall(r'path: "([^"]+)",\s*table: (?:"([^"]+)"|null)', SOURCES["panels.js"])
+    panels = re.findall(r'view: "([^"]+)",\s*table: (?:"([^"]+)"|null)', SOURCES["panels.js"])
     assert len(panels) == 9, "PANELS in panels.js changed shape?"
-    for path, table in panels:
+    catalogue = {v.name: v for v in CATALOGUE.views}
+    for view, table in panels:
+        assert view in catalogue, view  # the page names views the service's catalogue has
         if table:
-            assert SPECS[table].path == path, table
+            assert SPECS[table].view == view and table in [t.name for t in catalogue[view].tables], table
     assert {t for _, t in panels} >= {"attrition-months", "attrition-units", "vacancies", "trained-share", "coverage"}
+
+
+def test_the_page_holds_no_view_path_of_its_own() -> None:
+    """Paths come from GET /api/v1/catalogue (the registry); only the catalogue's and the exports' are fixed."""
+    for name, text in SOURCES.items():
+        for path in re.findall(r"/api/v1/[\w/.${}-]*", text):
+            assert path.startswith(("/api/v1/catalogue", "/api/v1/exports/")), (name, path)

@@ -17,7 +17,7 @@ from cds_plumbing.periods import (
 from reporting.adapters.projection_schema import check_schema, next_schema
 from reporting.domain.officers import AgencyCoverage, Counts, coverage_gaps, summarise_coverage
 from reporting.domain.units import UnitNode, build_tree, slice_units
-from reporting.entrypoints.rebuild import Progress
+from reporting.entrypoints.cli.rebuild import Progress
 
 D = dt.date
 

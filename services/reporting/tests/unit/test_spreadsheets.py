@@ -152,10 +152,10 @@ def test_mappings_and_the_unit_tree_become_rows() -> None:
 
 
 def test_problems_name_a_missing_row_path_or_column() -> None:
-    spec = TableSpec("t", "t", "t", "/x", ("rows",), columns("a:int | A | A\nb.c | B | B\nd:int=0 | D | D"))
+    spec = TableSpec("t", "t", "t", "x", ("rows",), columns("a:int | A | A\nb.c | B | B\nd:int=0 | D | D"))
     assert problems(spec, {"rows": [{"a": 1, "b": {"c": None}}]}) == []
     assert problems(spec, {"rows": [{"a": 1, "b": {}}]}) == ["t: column b.c is missing in a row"]
-    assert problems(spec, {"other": []}) == ["t: none of ['rows'] in the body of /x"]
+    assert problems(spec, {"other": []}) == ["t: none of ['rows'] in the body of view x"]
     with pytest.raises(ValueError, match="unknown column type"):
         columns("a:float | A | A")
 

@@ -1,1 +1,2 @@
-"""asyncpg repositories and the outbox."""
+"""asyncpg access to the projections: the writers the subscribers call, the queries the views read, the
+projection schema switch of a rebuild, the snapshot store and the spreadsheet rendering of exports."""

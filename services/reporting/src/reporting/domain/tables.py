@@ -46,7 +46,7 @@ class TableSpec:
     name: str  # the {table} of /api/v1/exports/{table}.{fmt}
     title_vi: str
     title_en: str
-    path: str  # the JSON view
+    view: str  # the view whose body it is cut from (its name in the view registry)
     rows: tuple[str, ...]  # dotted paths to the rows in the body; the first one present wins
     columns: tuple[Column, ...]
     shape: Shape = "list"  # mapping: {key: row or value}, the key in columns[0]; tree: nested "children"
@@ -68,7 +68,7 @@ def rows_of(spec: TableSpec, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The spec's rows in `body`; KeyError when none of its row paths is there."""
     found = next((v for p in spec.rows if (v := lookup(body, p)) is not MISSING), MISSING)
     if found is MISSING:
-        raise KeyError(f"{spec.name}: none of {list(spec.rows)} in the body of {spec.path}")
+        raise KeyError(f"{spec.name}: none of {list(spec.rows)} in the body of view {spec.view}")
     if spec.shape == "mapping":
         key = spec.columns[0].key
         return [{key: k, **v} if isinstance(v, dict) else {key: k, "value": v} for k, v in found.items()]

@@ -9,18 +9,17 @@ from cds_plumbing.migrations import packaged_migrations
 from cds_plumbing.runtime import create_service_app
 from reporting.adapters.projection_schema import use_active_schema
 from reporting.config import Settings
-from reporting.entrypoints import (
-    api,
-    api_exports,
-    api_overview,
-    api_readiness,
-    api_recruitment,
-    api_snapshots,
-    api_training,
-    api_trends,
-    dashboard,
-)
-from reporting.entrypoints.subscribers import make_consumer
+from reporting.entrypoints.events.subscribers import make_consumer
+from reporting.entrypoints.http import catalogue, dashboard
+from reporting.entrypoints.http import exports as api_exports
+from reporting.entrypoints.http import overview as api_overview
+from reporting.entrypoints.http import readiness as api_readiness
+from reporting.entrypoints.http import recruitment as api_recruitment
+from reporting.entrypoints.http import snapshots as api_snapshots
+from reporting.entrypoints.http import training as api_training
+from reporting.entrypoints.http import trends as api_trends
+from reporting.entrypoints.http import units as api
+from reporting.entrypoints.http.errors import install_view_errors
 
 MIGRATIONS = packaged_migrations("reporting")  # package data: found in a wheel as in a checkout
 
@@ -37,10 +36,12 @@ def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
         api_exports.router,
         api_trends.router,
         api_snapshots.router,
+        catalogue.router,
     ]
     app = create_service_app(
         settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer], routers=api_routers
     )
+    install_view_errors(app)  # an unknown unit is one 404 wherever a view raises it
     app.state.projection_source = api.ProjectionSource(consumer.name, tuple(consumer.topics))
     app.state.dashboard_settings = settings
     app.include_router(dashboard.router)  # the page and its files are open; every figure it shows needs a token

@@ -1,4 +1,5 @@
-"""The exported tables: for each, the JSON view it comes from, where its rows are and its columns.
+"""The exported tables: for each, the view it is cut from (its name in the view registry,
+entrypoints/http/registry.py), where its rows are and its columns.
 
 Columns read `key:type[:enum][=default] | Vietnamese header | English header` (see domain/tables.py);
 enum columns are shown with the labels of domain/labels.py."""
@@ -19,7 +20,7 @@ _SPECS = (
         "headcount",
         "Số lượng cán bộ CĐS theo đơn vị",
         "CĐS officers by unit",
-        "/api/v1/officers/headcount",
+        "headcount",
         ("units",),
         columns(
             _UNIT
@@ -45,7 +46,7 @@ _SPECS = (
         "coverage",
         "Bố trí cán bộ CNTT tại cơ quan, đơn vị",
         "Agencies and the IT staffing rule",
-        "/api/v1/officers/coverage",
+        "coverage",
         ("agencies", "failing"),
         columns(
             _UNIT
@@ -61,7 +62,7 @@ _SPECS = (
         "community-teams",
         "Tổ công nghệ số cộng đồng theo xã",
         "Community technology teams by commune",
-        "/api/v1/community-teams",
+        "community-teams",
         ("by_commune",),
         columns("""
         commune_id | Mã xã | Commune code
@@ -74,7 +75,7 @@ _SPECS = (
         "community-members",
         "Thành viên tổ CNSCĐ theo lực lượng",
         "Community team members by affiliation",
-        "/api/v1/community-teams",
+        "community-teams",
         ("members_by_affiliation",),
         columns("""
         affiliation:enum:affiliation | Lực lượng | Affiliation
@@ -86,7 +87,7 @@ _SPECS = (
         "trained-share",
         "Cán bộ được bồi dưỡng trong 12 tháng",
         "Officers trained in the last 12 months",
-        "/api/v1/training/trained-share",
+        "trained-share",
         ("units",),
         columns("""
         unit_id | Mã đơn vị | Unit code
@@ -101,7 +102,7 @@ _SPECS = (
         "certificates-expiring",
         "Chứng chỉ sắp hết hạn",
         "Certificates expiring soon",
-        "/api/v1/training/certificates/expiring",
+        "certificates-expiring",
         ("certificates",),
         columns("""
         certificate_id | Mã chứng chỉ | Certificate
@@ -118,7 +119,7 @@ _SPECS = (
         "drills",
         "Diễn tập và kiến nghị theo đơn vị",
         "Drills and findings by unit",
-        "/api/v1/training/drills",
+        "drills",
         ("units",),
         columns("""
         unit_id | Mã đơn vị | Unit code
@@ -131,7 +132,7 @@ _SPECS = (
         "attainment",
         "Kết quả thực hiện kế hoạch đào tạo",
         "Training plan attainment",
-        "/api/v1/training/attainment",
+        "attainment",
         ("targets",),
         columns("""
         target_name:enum:training_target | Chỉ tiêu | Target
@@ -145,7 +146,7 @@ _SPECS = (
         "vacancies",
         "Vị trí tuyển dụng đang mở",
         "Open vacancies",
-        "/api/v1/recruitment/vacancies",
+        "vacancies",
         ("vacancies",),
         columns("""
         vacancy_id | Mã vị trí | Vacancy
@@ -163,7 +164,7 @@ _SPECS = (
         "pipeline",
         "Các bước tuyển dụng",
         "Recruitment pipeline stages",
-        "/api/v1/recruitment/pipeline",
+        "pipeline",
         ("funnel",),
         columns("""
         stage:enum:stage | Bước | Stage
@@ -175,7 +176,7 @@ _SPECS = (
         "policies",
         "Tuyển dụng theo chính sách thu hút",
         "Hires per incentive policy",
-        "/api/v1/recruitment/policies",
+        "policies",
         ("policies",),
         columns("""
         policy_id | Mã chính sách | Policy
@@ -190,7 +191,7 @@ _SPECS = (
         "staffing-fill",
         "Tỷ lệ đáp ứng kế hoạch biên chế CNTT",
         "Staffing plan fill rate",
-        "/api/v1/recruitment/staffing-fill",
+        "staffing-fill",
         ("units",),
         columns("""
         unit_id | Mã đơn vị | Unit code
@@ -213,7 +214,7 @@ _SPECS = (
         "attrition-months",
         "Nghỉ việc và tuyển mới theo tháng",
         "Departures and hires by month",
-        "/api/v1/attrition",
+        "attrition",
         ("months",),
         columns("""
         month | Tháng | Month
@@ -230,7 +231,7 @@ _SPECS = (
         "attrition-units",
         "Nghỉ việc trong 12 tháng theo đơn vị",
         "Departures in 12 months by unit",
-        "/api/v1/attrition",
+        "attrition",
         ("by_unit",),
         columns("""
         unit_id | Mã đơn vị | Unit code
@@ -241,7 +242,7 @@ _SPECS = (
         "readiness",
         "Mức sẵn sàng của đội ứng cứu sự cố",
         "Incident-response team readiness",
-        "/api/v1/response-teams/readiness",
+        "readiness",
         ("teams",),
         columns("""
         team_id | Mã đội | Team
@@ -265,7 +266,7 @@ _SPECS = (
         "trends",
         "Diễn biến theo tháng",
         "Monthly trends",
-        "/api/v1/trends",
+        "trends",
         ("months",),
         columns("""
         month | Tháng | Month
@@ -284,7 +285,7 @@ _SPECS = (
         "units",
         "Cây đơn vị",
         "Unit tree",
-        "/api/v1/units/tree",
+        "units",
         ("units",),
         columns(
             _UNIT

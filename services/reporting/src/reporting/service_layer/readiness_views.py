@@ -14,7 +14,7 @@ from reporting.adapters.attribution import slice_units
 from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain import readiness as r
 from reporting.domain.slices import Slice
-from reporting.service_layer.views import ViewContext, _header
+from reporting.service_layer.context import ViewContext, header
 
 
 async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -99,4 +99,4 @@ async def readiness(ctx: ViewContext, as_of: dt.date, sl: Slice, now: dt.datetim
                     "readiness_score": r.score(parts),
                 }
             )
-        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "teams": out}
+        return {**await header(conn, ctx, as_of), "slice": sl.as_dict(), "teams": out}

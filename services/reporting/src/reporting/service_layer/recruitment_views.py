@@ -29,7 +29,7 @@ from reporting.domain.recruitment import (
     window_start,
 )
 from reporting.domain.slices import Slice
-from reporting.service_layer.views import ViewContext, _header
+from reporting.service_layer.context import ViewContext, header
 
 POSITIONS = ("it_technical", "information_security", "data", "leadership")
 
@@ -39,7 +39,7 @@ async def vacancies(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, An
         rows = await rq.open_vacancies(conn, as_of, await slice_scope(conn, as_of, sl))
         ages = [r["age_days"] for r in rows]
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "open": len(rows),
             "positions": sum(r["positions"] for r in rows),
@@ -55,7 +55,7 @@ async def pipeline(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int | None
         reached = await rq.stages_reached(conn, year, as_of, scope)
         accepted, declined = reached.get("accepted", 0), reached.get("declined", 0)
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "year": year,
             "funnel": funnel(reached),
@@ -69,7 +69,7 @@ async def policies(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, Any
     """Every incentive policy with the hires under it up to as_of into the slice's vacancies."""
     async with read_snapshot(ctx.pool) as conn:
         rows = await rq.hires_by_policy(conn, as_of, await slice_scope(conn, as_of, sl))
-        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "policies": rows}
+        return {**await header(conn, ctx, as_of), "slice": sl.as_dict(), "policies": rows}
 
 
 async def staffing_fill(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int) -> dict[str, Any]:
@@ -88,7 +88,7 @@ async def staffing_fill(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int) 
             quota = sum(p["quota"] for p in per.values())
             filled = sum(min(p["filled"], p["quota"]) for p in per.values())
             units.append({"unit_id": r["unit_id"], "positions": per, "fill_rate_pct": pct(filled, quota)})
-        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "year": year, "units": units}
+        return {**await header(conn, ctx, as_of), "slice": sl.as_dict(), "year": year, "units": units}
 
 
 async def attrition(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, Any]:
@@ -107,7 +107,7 @@ async def attrition(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str, An
         for r in rows:
             by_unit[r["unit_id"]] += r["departures"]
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "unit_id": sl.unit_id,
             "window": {"from": start.isoformat(), "to": as_of.isoformat()},

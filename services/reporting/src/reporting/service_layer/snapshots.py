@@ -1,12 +1,14 @@
 """Named snapshots: a fixed list of views read for one day and slice, frozen as the bodies they answered.
 
-A snapshot keeps the views it was taken with: adding a view to VIEWS later changes new snapshots only,
-and every read of an old one serves exactly what was stored. Views are read through `fetch` (the
-service's own GET endpoints, in-process), so a frozen body is byte for byte the live body of that moment.
+A snapshot keeps the views it was taken with: adding a view to the registry's SNAPSHOT_VIEWS later changes
+new snapshots only, and every read of an old one serves exactly what was stored. The caller hands over
+each view as a ViewRead (the registry's in-process call), so a frozen body is byte for byte the body the
+view's route answered at that moment.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -20,47 +22,26 @@ from reporting.adapters.snapshot_store import DuplicateSnapshotError
 from reporting.domain.slices import Slice
 from reporting.service_layer.context import ViewContext
 
-__all__ = ["VIEWS", "DuplicateSnapshotError", "SnapshotNotFoundError", "ViewFetcher"]
-
-Query = list[tuple[str, str]]
-ViewFetcher = Callable[[str, Sequence[tuple[str, str]]], Awaitable[dict[str, Any]]]
-"""GET a path of this service with query parameters; raises on an error answer."""
+__all__ = ["DuplicateSnapshotError", "SnapshotNotFoundError", "ViewRead"]
 
 
 @dataclass(frozen=True)
-class FrozenView:
-    path: str
-    by_year: bool = False  # the view is per plan year: it gets year = as_of's year
+class ViewRead:
+    """One view a snapshot freezes: the name its body is stored under, how it was asked for (stored in
+    the snapshot's params as {"path", "query"}, so a reader sees what each body answers) and the call."""
 
-
-VIEWS: dict[str, FrozenView] = {
-    "headcount": FrozenView("/api/v1/officers/headcount"),
-    "coverage": FrozenView("/api/v1/officers/coverage"),
-    "community-teams": FrozenView("/api/v1/community-teams"),
-    "trends": FrozenView("/api/v1/trends"),
-    "attainment": FrozenView("/api/v1/training/attainment", by_year=True),
-    "trained-share": FrozenView("/api/v1/training/trained-share"),
-    "attrition": FrozenView("/api/v1/attrition"),
-    "vacancies": FrozenView("/api/v1/recruitment/vacancies"),
-    "readiness": FrozenView("/api/v1/response-teams/readiness"),
-}
+    name: str
+    request: dict[str, Any]
+    read: Callable[[], Awaitable[dict[str, Any]]]
 
 
 class SnapshotNotFoundError(LookupError):
     """No snapshot of that name, or the snapshot has no such view."""
 
 
-def view_query(view: FrozenView, as_of: dt.date, sl: Slice) -> Query:
-    """The query a view is read with: the day, the slice (every view gets it), the year where needed."""
-    query: Query = [("as_of", as_of.isoformat()), *sl.query()]
-    if view.by_year:
-        query.append(("year", str(as_of.year)))
-    return query
-
-
 async def take(
     ctx: ViewContext,
-    fetch: ViewFetcher,
+    views: Sequence[ViewRead],
     *,
     name: str,
     title: str,
@@ -69,18 +50,15 @@ async def take(
     sl: Slice,
     created_by: str,
 ) -> dict[str, Any]:
-    """Read every view and store them in one row. An error answer of a view propagates from `fetch`
-    and nothing is stored; DuplicateSnapshotError when the name is taken."""
+    """Read every view (at once, each on its own pool connection) and store them in one row. A view's
+    error (unknown unit, statement timeout) propagates and nothing is stored; DuplicateSnapshotError when
+    the name is taken."""
     async with ctx.pool.acquire() as conn:
         if await store.exists(conn, name):  # before reading nine views for nothing
             raise DuplicateSnapshotError(f"a snapshot named {name!r} already exists")
-    bodies: dict[str, Any] = {}
-    requests: dict[str, Any] = {}
-    for view_name, view in VIEWS.items():
-        query = view_query(view, as_of, sl)
-        bodies[view_name] = await fetch(view.path, query)
-        requests[view_name] = {"path": view.path, "query": [list(q) for q in query]}
-    params = {"as_of": as_of.isoformat(), "slice": sl.as_dict(), "views": requests}
+    read = await asyncio.gather(*(v.read() for v in views))
+    bodies = {v.name: body for v, body in zip(views, read, strict=True)}
+    params = {"as_of": as_of.isoformat(), "slice": sl.as_dict(), "views": {v.name: v.request for v in views}}
     async with request_transaction(ctx.pool) as conn:  # with an Idempotency-Key, stored with its answer
         row = await store.insert(
             conn,

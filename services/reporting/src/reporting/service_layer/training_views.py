@@ -16,7 +16,7 @@ from reporting.adapters.projection_schema import read_snapshot
 from reporting.domain.slices import Slice
 from reporting.domain.training import TARGETS, plan_attainment, rate, roll_up
 from reporting.domain.units import UnitNode, build_tree
-from reporting.service_layer.views import ViewContext, _header
+from reporting.service_layer.context import ViewContext, header
 
 
 async def attainment(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int) -> dict[str, Any]:
@@ -33,7 +33,7 @@ async def attainment(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int) -> 
         done = await tq.actuals(conn, year, as_of, units)
         completion = await tq.completion(conn, year, as_of, units)
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "year": year,
             "plan_revision": plan["revision"] if plan else None,
@@ -77,7 +77,7 @@ async def trained_share(ctx: ViewContext, as_of: dt.date, sl: Slice) -> dict[str
             )
         total_o, total_t = (sum(v[0] for v in own.values()), sum(v[1] for v in own.values()))
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "unit_id": sl.unit_id,
             "units": rows,
@@ -89,7 +89,7 @@ async def expiring(ctx: ViewContext, as_of: dt.date, sl: Slice, days: int) -> di
     """Certificates of officers serving in the slice on as_of, expiring within `days`."""
     async with read_snapshot(ctx.pool) as conn:
         rows = await tq.expiring_certificates(conn, as_of, days, await slice_units(conn, as_of, sl))
-        return {**await _header(conn, ctx, as_of), "slice": sl.as_dict(), "within_days": days, "certificates": rows}
+        return {**await header(conn, ctx, as_of), "slice": sl.as_dict(), "within_days": days, "certificates": rows}
 
 
 async def drills(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int | None) -> dict[str, Any]:
@@ -97,7 +97,7 @@ async def drills(ctx: ViewContext, as_of: dt.date, sl: Slice, year: int | None) 
     async with read_snapshot(ctx.pool) as conn:
         rows = await tq.drills_by_unit(conn, as_of, year or as_of.year, await slice_units(conn, as_of, sl))
         return {
-            **await _header(conn, ctx, as_of),
+            **await header(conn, ctx, as_of),
             "slice": sl.as_dict(),
             "year": year or as_of.year,
             "units": [dict(r) for r in rows],

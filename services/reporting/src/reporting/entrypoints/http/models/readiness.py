@@ -7,8 +7,8 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_common import Frozen, Timestamp
-from reporting.entrypoints.models_training import Header
+from reporting.entrypoints.http.models.common import Frozen, Timestamp
+from reporting.entrypoints.http.models.training import Header
 
 
 class CoverageGap(Frozen):

@@ -5,27 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter
 from pydantic import Field
 
 from reporting.domain.overview import cards
-from reporting.entrypoints.inprocess import ViewError, get_view
-from reporting.entrypoints.models_common import Frozen, SliceEcho
-from reporting.entrypoints.params import AsOf, SliceQuery, day
+from reporting.entrypoints.http.models.common import Frozen, SliceEcho
+from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.registry import OVERVIEW_PATH, OVERVIEW_SOURCES, VIEWS, ViewArgs
 
-router = APIRouter(prefix="/api/v1", tags=["overview"])
+router = APIRouter(tags=["overview"])
 
 PLAN_LOOKBACK_YEARS = 3
-# card source -> view path; the training plan is the as-of day's year, else the latest of the years before
-SOURCES = {
-    "headcount": "/api/v1/officers/headcount",
-    "coverage": "/api/v1/officers/coverage",
-    "teams": "/api/v1/community-teams",
-    "attainment": "/api/v1/training/attainment",
-    "attrition": "/api/v1/attrition",
-    "vacancies": "/api/v1/recruitment/vacancies",
-    "readiness": "/api/v1/response-teams/readiness",
-}
 
 
 class OfficersCard(Frozen):
@@ -91,25 +81,25 @@ class Overview(Frozen):
     cards: Cards = Field(description="The headline figures.")
 
 
-@router.get("/overview", response_model=Overview, summary="Headline cards for the dashboard")
-async def overview(request: Request, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+@router.get(OVERVIEW_PATH, response_model=Overview, summary="Headline cards for the dashboard")
+async def overview(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+    """The cards' views are called in-process and at once, each on its own pool connection (its own
+    consistent snapshot, as when they were separate requests). The cards read a few counts off the
+    query functions' bodies as built, without the response models' validation and dump of every row
+    (the same figures: test_bodies_unchanged). A view's error is the overview's: an unknown unit a 404,
+    a statement past its timeout a 503 with Retry-After (cds_plumbing)."""
     when = day(as_of)
-    params = [("as_of", when.isoformat()), *sl.query()]
-    extra = {"attainment": [("year", str(when.year))]}
-    try:
-        bodies = await asyncio.gather(
-            *(get_view(request, path, params + extra.get(name, [])) for name, path in SOURCES.items())
-        )
-        by_name = dict(zip(SOURCES, bodies, strict=True))
-        # Early in a year its plan may not be adopted yet: the card then shows the latest plan before it.
-        for year in range(when.year - 1, when.year - 1 - PLAN_LOOKBACK_YEARS, -1):
-            if by_name["attainment"].get("plan_revision") is not None:
-                break
-            earlier = await get_view(request, SOURCES["attainment"], [*params, ("year", str(year))])
-            if earlier.get("plan_revision") is not None:
-                by_name["attainment"] = earlier
-    except ViewError as exc:
-        raise HTTPException(exc.status, exc.detail, headers=exc.headers) from exc
+    plain, this_year = ViewArgs(when, sl), ViewArgs(when, sl, year=when.year)  # the plan: as_of's year first
+    views = [VIEWS[name] for name in OVERVIEW_SOURCES.values()]
+    bodies = await asyncio.gather(*(v.query(ctx, this_year if "year" in v.takes else plain) for v in views))
+    by_name = dict(zip(OVERVIEW_SOURCES, bodies, strict=True))
+    # Early in a year its plan may not be adopted yet: the card then shows the latest plan before it.
+    for year in range(when.year - 1, when.year - 1 - PLAN_LOOKBACK_YEARS, -1):
+        if by_name["attainment"].get("plan_revision") is not None:
+            break
+        earlier = await VIEWS["attainment"].query(ctx, ViewArgs(when, sl, year=year))
+        if earlier.get("plan_revision") is not None:
+            by_name["attainment"] = earlier
     return {
         "as_of": when.isoformat(),
         "current_to": by_name["headcount"].get("current_to"),

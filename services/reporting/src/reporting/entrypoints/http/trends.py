@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from reporting.domain.slices import UnknownUnitError
-from reporting.domain.trends import MAX_MONTHS, MONTH_PATTERN, InvalidRangeError
-from reporting.entrypoints.models_trends import Trends
-from reporting.entrypoints.params import AsOf, Ctx, SliceQuery, day
-from reporting.service_layer import trend_views
+from reporting.domain.trends import MAX_MONTHS, MONTH_PATTERN
+from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.registry import VIEWS, ViewArgs
 
-router = APIRouter(prefix="/api/v1", tags=["trends"])
+router = APIRouter(tags=["trends"])  # the path is the registry's
+TRENDS = VIEWS["trends"]
 
 
 @router.get(
-    "/trends",
-    response_model=Trends,
+    TRENDS.path,
+    response_model=TRENDS.model,
     summary="Monthly series: headcount, dedicated, infosec, trained share, departures, hires",
     description=(
         f"Months from `from` to `to` (YYYY-MM, at most {MAX_MONTHS}; default the 24 months ending with as_of's "
@@ -34,10 +34,6 @@ async def trends(
         str | None, Query(alias="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM.")
     ] = None,
     end: Annotated[str | None, Query(alias="to", pattern=MONTH_PATTERN, description="Last month, YYYY-MM.")] = None,
-) -> dict[str, Any]:
-    try:
-        return await trend_views.trends(ctx, day(as_of), sl, start, end)
-    except InvalidRangeError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    except UnknownUnitError as exc:
-        raise HTTPException(404, str(exc)) from exc
+) -> BaseModel:
+    """A month range it cannot answer is a 422 and an unknown unit a 404 (http/errors.py)."""
+    return await TRENDS.read(ctx, ViewArgs(day(as_of), sl, start=start, end=end))

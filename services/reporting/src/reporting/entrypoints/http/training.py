@@ -5,58 +5,51 @@ Every view takes `as_of` and the slice (`unit_id`, repeatable `sector`, repeatab
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from reporting.domain.slices import UnknownUnitError
-from reporting.entrypoints import models_training as m
-from reporting.entrypoints.params import AsOf, Ctx, SliceQuery, day
-from reporting.service_layer import training_views as views
+from reporting.entrypoints.http.errors import NOT_FOUND
+from reporting.entrypoints.http.params import AsOf, Ctx, SliceQuery, day
+from reporting.entrypoints.http.registry import VIEWS, ViewArgs
 
-router = APIRouter(prefix="/api/v1/training", tags=["training reports"])
+router = APIRouter(tags=["training reports"])  # paths are the registry's
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The slice's unit is not valid on as_of."}}
 Year = Annotated[int, Query(ge=2000, le=2100, description="The plan year.")]
-
-
-async def answer(view: Awaitable[dict[str, Any]]) -> dict[str, Any]:
-    """The view's body, or a 404 problem for a unit not valid on as_of."""
-    try:
-        return await view
-    except UnknownUnitError as exc:
-        raise HTTPException(404, str(exc)) from exc
+ATTAINMENT, TRAINED, EXPIRING, DRILLS = (
+    VIEWS[n] for n in ("attainment", "trained-share", "certificates-expiring", "drills")
+)
 
 
 @router.get(
-    "/attainment",
+    ATTAINMENT.path,
     summary="Attainment of a year's training plan, and the completion rate",
-    response_model=m.AttainmentResponse,
+    response_model=ATTAINMENT.model,
     responses=NOT_FOUND,
 )
-async def attainment(ctx: Ctx, sl: SliceQuery, year: Year, as_of: AsOf = None) -> dict[str, Any]:
+async def attainment(ctx: Ctx, sl: SliceQuery, year: Year, as_of: AsOf = None) -> BaseModel:
     """What was done by as_of towards the year's plan. The plan is the province's: under a slice the
     targets stay whole and only the slice's trainees count (by the unit they were enrolled from), with the
     classes they took part in and the drills its units took part in, i.e. the slice's contribution."""
-    return await answer(views.attainment(ctx, day(as_of), sl, year))
+    return await ATTAINMENT.read(ctx, ViewArgs(day(as_of), sl, year=year))
 
 
 @router.get(
-    "/trained-share",
+    TRAINED.path,
     summary="Share of CĐS officers who passed a class in the last 12 months, by unit",
-    response_model=m.TrainedShareResponse,
+    response_model=TRAINED.model,
     responses=NOT_FOUND,
 )
-async def trained_share(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> dict[str, Any]:
+async def trained_share(ctx: Ctx, sl: SliceQuery, as_of: AsOf = None) -> BaseModel:
     """Officers counted by their unit on as_of; each unit rolled up over the units under it in the slice."""
-    return await answer(views.trained_share(ctx, day(as_of), sl))
+    return await TRAINED.read(ctx, ViewArgs(day(as_of), sl))
 
 
 @router.get(
-    "/certificates/expiring",
+    EXPIRING.path,
     summary="Certificates of serving officers expiring soon",
-    response_model=m.ExpiringResponse,
+    response_model=EXPIRING.model,
     responses=NOT_FOUND,
 )
 async def expiring(
@@ -64,19 +57,19 @@ async def expiring(
     sl: SliceQuery,
     as_of: AsOf = None,
     days: Annotated[int, Query(ge=1, le=3650, description="Look-ahead from as_of, in days.")] = 90,
-) -> dict[str, Any]:
+) -> BaseModel:
     """Officers counted by their unit on as_of."""
-    return await answer(views.expiring(ctx, day(as_of), sl, days))
+    return await EXPIRING.read(ctx, ViewArgs(day(as_of), sl, days=days))
 
 
 @router.get(
-    "/drills", summary="Drills held and open findings, by unit", response_model=m.DrillsResponse, responses=NOT_FOUND
+    DRILLS.path, summary="Drills held and open findings, by unit", response_model=DRILLS.model, responses=NOT_FOUND
 )
 async def drills(
     ctx: Ctx,
     sl: SliceQuery,
     as_of: AsOf = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Year of the drills; default as_of's.")] = None,
-) -> dict[str, Any]:
+) -> BaseModel:
     """Drills by the units taking part, findings by their owner unit."""
-    return await answer(views.drills(ctx, day(as_of), sl, year))
+    return await DRILLS.read(ctx, ViewArgs(day(as_of), sl, year=year))

@@ -3,15 +3,14 @@ needs none (aggregated figures only, like every other reporting GET)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from cds_plumbing.auth import Principal, Role, current_principal
 from reporting.domain.slices import Slice
-from reporting.entrypoints.inprocess import ViewError, get_view
-from reporting.entrypoints.models_snapshots import (
+from reporting.entrypoints.http.models.snapshots import (
     SnapshotCreated,
     SnapshotDetail,
     SnapshotList,
@@ -19,7 +18,8 @@ from reporting.entrypoints.models_snapshots import (
     SnapshotRequest,
     ViewName,
 )
-from reporting.entrypoints.params import Ctx
+from reporting.entrypoints.http.params import Ctx
+from reporting.entrypoints.http.registry import SNAPSHOT_VIEWS, VIEWS
 from reporting.service_layer import snapshots
 
 router = APIRouter(prefix="/api/v1/snapshots", tags=["snapshots"])
@@ -39,18 +39,21 @@ Admin = Annotated[Principal, Depends(province_admin)]
     status_code=status.HTTP_201_CREATED,
     response_model=SnapshotCreated,
     summary="Freeze the report's views for a day and slice under a name",
-    description=f"Views frozen: {', '.join(snapshots.VIEWS)}. 409 when the name is taken; a view's own error "
+    description=f"Views frozen: {', '.join(SNAPSHOT_VIEWS)}. 409 when the name is taken; a view's own error "
     "(e.g. 404 for a unit that does not exist on as_of) is answered as it is, and nothing is stored.",
 )
-async def take(request: Request, response: Response, ctx: Ctx, body: SnapshotRequest, admin: Admin) -> dict[str, Any]:
-    async def fetch(path: str, query: Sequence[tuple[str, str]]) -> dict[str, Any]:
-        return await get_view(request, path, query)
-
+async def take(response: Response, ctx: Ctx, body: SnapshotRequest, admin: Admin) -> dict[str, Any]:
     sl = Slice(unit_id=body.unit_id, sectors=tuple(body.sectors), levels=tuple(body.levels))
+    views = []
+    for view_name in SNAPSHOT_VIEWS:
+        view = VIEWS[view_name]
+        args, query = view.snapshot_query(body.as_of, sl)
+        request = {"path": view.path, "query": [list(q) for q in query]}
+        views.append(snapshots.ViewRead(view_name, request, partial(view.body, ctx, args)))
     try:
         created = await snapshots.take(
             ctx,
-            fetch,
+            views,
             name=body.name,
             title=body.title,
             note=body.note,
@@ -60,10 +63,6 @@ async def take(request: Request, response: Response, ctx: Ctx, body: SnapshotReq
         )
     except snapshots.DuplicateSnapshotError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except ViewError as exc:
-        # a client error of a view is the client's (unknown unit...), an outage is an outage; anything else is ours
-        code = exc.status if 400 <= exc.status < 500 or exc.status == 503 else 502
-        raise HTTPException(code, exc.detail, headers=exc.headers) from exc
     response.headers["Location"] = f"/api/v1/snapshots/{body.name}"
     return created
 

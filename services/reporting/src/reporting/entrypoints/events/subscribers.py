@@ -36,10 +36,10 @@ from cds_contracts.personnel_teams import (
 from cds_plumbing.consumer import BatchHook, Handler, IdempotentConsumer
 from cds_plumbing.db import Connection
 from reporting.adapters import officer_writer, recruitment_writer, team_writer, unit_writer
-from reporting.entrypoints.batch_subscribers import BATCH_SUBSCRIBERS
-from reporting.entrypoints.recruitment_subscribers import RECRUITMENT_SUBSCRIBERS
-from reporting.entrypoints.response_team_subscribers import RESPONSE_TEAM_SUBSCRIBERS
-from reporting.entrypoints.training_subscribers import TRAINING_SUBSCRIBERS
+from reporting.entrypoints.events.batch_subscribers import BATCH_SUBSCRIBERS
+from reporting.entrypoints.events.recruitment_subscribers import RECRUITMENT_SUBSCRIBERS
+from reporting.entrypoints.events.response_team_subscribers import RESPONSE_TEAM_SUBSCRIBERS
+from reporting.entrypoints.events.training_subscribers import TRAINING_SUBSCRIBERS
 
 
 async def on_org_unit_registered(conn: Connection, event: OrgUnitRegistered, envelope: Envelope) -> None:

@@ -5,7 +5,7 @@ import { lang } from "./i18n.js";
 
 let known = new Map(); // unit_id -> {name_vi, name_en, depth, order}
 
-/** Remember the tree's units (the `units` of /api/v1/units/tree); an empty list forgets them. */
+/** Remember the tree's units (the `units` of the "units" view); an empty list forgets them. */
 export function setUnits(roots) {
   known = new Map();
   const walk = (nodes, depth) => {

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cds_contracts.bounds import Day, Id, Line, Text
 from reporting.domain.slices import Level, Sector
-from reporting.entrypoints.models_common import SliceEcho
+from reporting.entrypoints.http.models.common import SliceEcho
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SnapshotName = Annotated[str, Path(pattern=SLUG, max_length=100, description="The snapshot's slug.")]

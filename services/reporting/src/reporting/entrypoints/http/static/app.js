@@ -2,6 +2,7 @@
 // Sector and level are single-select, but a link may carry several of each (the API takes them
 // repeated): they are kept, sent and written back as they came until the visitor picks another.
 import { ApiError, download, getJson, onUnauthorized } from "./api.js";
+import { exportsTable, loadCatalogue, viewPath } from "./catalogue.js";
 import { h } from "./dom.js";
 import { dateTime, initialLang, label, lang, setLang, t, translate } from "./i18n.js";
 import { PANELS } from "./panels.js";
@@ -20,7 +21,7 @@ const results = new Map(); // panel id -> {body} | {error}, kept so a language s
 let tree = null; // {units} | {error}
 let notice = null; // [message key, vars] shown under the filters
 let generation = 0; // responses of an older filter state are dropped when they arrive late
-let requests = new Map(); // path -> pending body of this generation: panels reading one view share a request
+let requests = new Map(); // view -> pending body of this generation: panels reading one view share a request
 let oidc = null; // the identity provider the service names (config.json), if any
 
 function todayInProvince() {
@@ -150,6 +151,7 @@ function renderPanel(panel) {
 
 function renderExports() {
   for (const panel of PANELS.filter((p) => p.table)) {
+    if (!exportsTable(panel.view, panel.table)) continue; // only tables the service says it exports
     const title = t(panel.title);
     $(`panel-${panel.id}`)
       .querySelector(".exports")
@@ -190,10 +192,10 @@ async function loadPanel(panel, gen, again = false) {
   renderPanel(panel);
   let result;
   try {
-    if (again || !requests.has(panel.path)) requests.set(panel.path, getJson(panel.path, query()));
-    result = { body: await requests.get(panel.path) };
+    if (again || !requests.has(panel.view)) requests.set(panel.view, getJson(viewPath(panel.view), query()));
+    result = { body: await requests.get(panel.view) };
   } catch (error) {
-    result = { error: error instanceof ApiError ? error : new ApiError(0, String(error), panel.path) };
+    result = { error: error instanceof ApiError ? error : new ApiError(0, String(error), panel.view) };
     console.error(`panel ${panel.id}:`, error);
   }
   if (gen !== generation) return;
@@ -228,7 +230,9 @@ async function loadAll() {
   PANELS.forEach(renderPanel);
   renderFreshness();
   try {
-    tree = await getJson("/api/v1/units/tree", new URLSearchParams({ as_of: state.as_of }));
+    await loadCatalogue(); // where the views are: before the tree, itself a view
+    renderExports();
+    tree = await getJson(viewPath("units"), new URLSearchParams({ as_of: state.as_of }));
   } catch (error) {
     tree = { error };
   }

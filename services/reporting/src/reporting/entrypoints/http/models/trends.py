@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reporting.entrypoints.models_common import Frozen, SliceEcho
+from reporting.entrypoints.http.models.common import Frozen, SliceEcho
 
 
 class TrendMonth(Frozen):

@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 
-from cds_plumbing.db import Connection
 from cds_plumbing.periods import valid_on
 from reporting.adapters import queries
 from reporting.adapters.projection_schema import read_snapshot
@@ -20,19 +19,9 @@ from reporting.adapters.scope import units_in_slice
 from reporting.domain.officers import AgencyCoverage, Counts, summarise_coverage
 from reporting.domain.slices import WHOLE_PROVINCE, Slice, UnknownUnitError
 from reporting.domain.units import UnitNode, build_tree, slice_units
-from reporting.service_layer.context import ViewContext
+from reporting.service_layer.context import ViewContext, header
 
 __all__ = ["UnknownUnitError", "ViewContext"]
-
-
-async def _header(conn: Connection, ctx: ViewContext, as_of: dt.date | None, sl: Slice | None = None) -> dict[str, Any]:
-    """`as_of`, `current_to` and, for a sliced view, `slice` (what the figures cover)."""
-    body: dict[str, Any] = {"as_of": as_of.isoformat() if as_of else None}
-    current = await queries.current_to(conn, ctx.consumer)
-    body["current_to"] = current.isoformat() if current else None
-    if sl is not None:
-        body["slice"] = sl.as_dict()
-    return body
 
 
 def as_slice(sl: Slice | str | None) -> Slice:
@@ -49,7 +38,7 @@ async def unit_tree(ctx: ViewContext, as_of: dt.date, sl: Slice | str | None = W
         members = await units_in_slice(conn, as_of, sl)
         rows = await queries.units_as_of(conn, as_of)
         roots = build_tree(slice_units([UnitNode(**dict(r)) for r in rows], members, sl.unit_id))
-        return {**await _header(conn, ctx, as_of, sl), "units": [r.as_dict() for r in roots]}
+        return {**await header(conn, ctx, as_of, sl), "units": [r.as_dict() for r in roots]}
 
 
 async def unit_history(
@@ -67,7 +56,7 @@ async def unit_history(
         members = await units_in_slice(conn, as_of, sl)
         valid = [valid_on(v["valid_from"], v["valid_to"], as_of) for v in versions]
         return {
-            **await _header(conn, ctx, as_of, sl),
+            **await header(conn, ctx, as_of, sl),
             "unit_id": unit_id,
             "in_slice": any(valid) if members is None else unit_id in members,
             "versions": [{**_jsonable(dict(v)), "valid_on_as_of": ok} for v, ok in zip(versions, valid, strict=True)],
@@ -99,7 +88,7 @@ async def headcount(ctx: ViewContext, as_of: dt.date, sl: Slice | str | None = W
             for r in rows
         ]
         return {
-            **await _header(conn, ctx, as_of, sl),
+            **await header(conn, ctx, as_of, sl),
             "unit_id": sl.unit_id,
             "units": units,
             "totals": _counts(totals, "").as_dict(),
@@ -113,7 +102,7 @@ async def coverage(ctx: ViewContext, as_of: dt.date, sl: Slice | str | None = WH
     async with read_snapshot(ctx.pool) as conn:
         members = await units_in_slice(conn, as_of, sl)
         agencies = [AgencyCoverage(**dict(r)) for r in await queries.agency_coverage(conn, as_of, members)]
-        return {**await _header(conn, ctx, as_of, sl), "unit_id": sl.unit_id, **summarise_coverage(agencies)}
+        return {**await header(conn, ctx, as_of, sl), "unit_id": sl.unit_id, **summarise_coverage(agencies)}
 
 
 async def community_teams(ctx: ViewContext, as_of: dt.date, sl: Slice | str | None = WHOLE_PROVINCE) -> dict[str, Any]:
@@ -123,7 +112,7 @@ async def community_teams(ctx: ViewContext, as_of: dt.date, sl: Slice | str | No
         members = await units_in_slice(conn, as_of, sl)
         totals, affiliations, communes = await queries.team_summary(conn, as_of, members)
         return {
-            **await _header(conn, ctx, as_of, sl),
+            **await header(conn, ctx, as_of, sl),
             "unit_id": sl.unit_id,
             "totals": {"teams": totals["teams"], "members": totals["members"]},
             "members_by_affiliation": {r["affiliation"]: r["members"] for r in affiliations},
@@ -142,7 +131,7 @@ async def freshness(ctx: ViewContext) -> dict[str, Any]:
                 entry["event_time"] = r["event_time"]
         for entry in topics.values():
             entry["event_time"] = entry["event_time"].isoformat() if entry["event_time"] else None
-        return {**await _header(conn, ctx, None), "consumer": ctx.consumer, "topics": list(topics.values())}
+        return {**await header(conn, ctx, None), "consumer": ctx.consumer, "topics": list(topics.values())}
 
 
 def _counts(row: asyncpg.Record, prefix: str) -> Counts:

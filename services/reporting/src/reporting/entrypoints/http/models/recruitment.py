@@ -7,8 +7,8 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_common import Frozen
-from reporting.entrypoints.models_training import Header, Number, Pct
+from reporting.entrypoints.http.models.common import Frozen
+from reporting.entrypoints.http.models.training import Header, Number, Pct
 
 
 class DurationStats(Frozen):

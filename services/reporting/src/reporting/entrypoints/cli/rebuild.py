@@ -40,7 +40,7 @@ from reporting.adapters.projection_schema import (
     use_schema,
 )
 from reporting.config import Settings
-from reporting.entrypoints.subscribers import ALL_SUBSCRIBERS, make_consumer
+from reporting.entrypoints.events.subscribers import ALL_SUBSCRIBERS, make_consumer
 
 REBUILD_LOCK = PROJECTION_LOCK + 1  # held for a whole rebuild, so two never race for the same schema
 DEFAULT_TOPICS = tuple(sorted({REGISTRY.spec_for(m).topic.name for m in ALL_SUBSCRIBERS}))

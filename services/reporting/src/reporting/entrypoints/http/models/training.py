@@ -7,7 +7,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_common import Frozen, SliceEcho, Timestamp
+from reporting.entrypoints.http.models.common import Frozen, SliceEcho, Timestamp
 
 Pct = float | None
 Number = int | float  # a mean or median of whole days stays an int when it is one: the body is not reshaped

@@ -9,7 +9,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.entrypoints.models_common import Frozen, SliceEcho, Timestamp
+from reporting.entrypoints.http.models.common import Frozen, SliceEcho, Timestamp
 
 
 class _Header(Frozen):

@@ -154,34 +154,35 @@ function teams(body) {
   );
 }
 
-// id: the section's id suffix; table: the export's name (null = no export); title: the section heading.
+// id: the section's id suffix; view: the catalogue's view it reads (/api/v1/catalogue); table: the export
+// offered (one of that view's tables, null = none); title: the section heading.
 export const PANELS = [
-  { id: "overview", path: "/api/v1/overview", table: null, title: "overview", render: cards },
-  { id: "trends", path: "/api/v1/trends", table: "trends", title: "trends", render: trends },
-  { id: "headcount", path: "/api/v1/officers/headcount", table: "headcount", title: "table_headcount", render: headcount },
-  { id: "coverage", path: "/api/v1/officers/coverage", table: "coverage", title: "table_coverage", render: coverage },
-  { id: "teams", path: "/api/v1/community-teams", table: "community-teams", title: "table_teams", render: teams },
+  { id: "overview", view: "overview", table: null, title: "overview", render: cards },
+  { id: "trends", view: "trends", table: "trends", title: "trends", render: trends },
+  { id: "headcount", view: "headcount", table: "headcount", title: "table_headcount", render: headcount },
+  { id: "coverage", view: "coverage", table: "coverage", title: "table_coverage", render: coverage },
+  { id: "teams", view: "community-teams", table: "community-teams", title: "table_teams", render: teams },
   // The two attrition panels read one view (one request, see app.js) and export its two tables.
   {
     id: "attrition-months",
-    path: "/api/v1/attrition",
+    view: "attrition",
     table: "attrition-months",
     title: "table_attrition_months",
     render: attritionMonths,
   },
   {
     id: "attrition-units",
-    path: "/api/v1/attrition",
+    view: "attrition",
     table: "attrition-units",
     title: "table_attrition_units",
     render: attritionUnits,
   },
   {
     id: "trained-share",
-    path: "/api/v1/training/trained-share",
+    view: "trained-share",
     table: "trained-share",
     title: "table_trained_share",
     render: trainedShare,
   },
-  { id: "vacancies", path: "/api/v1/recruitment/vacancies", table: "vacancies", title: "table_vacancies", render: vacancies },
+  { id: "vacancies", view: "vacancies", table: "vacancies", title: "table_vacancies", render: vacancies },
 ];

@@ -1,0 +1,1 @@
+"""HTTP entrypoints: routes, query parameters, response models and the dashboard."""
