@@ -46,7 +46,7 @@ async def take(request: Request, response: Response, ctx: Ctx, body: SnapshotReq
     async def fetch(path: str, query: Sequence[tuple[str, str]]) -> dict[str, Any]:
         return await get_view(request, path, query)
 
-    sl = Slice(unit_id=body.unit_id, sectors=tuple(body.sectors), levels=tuple(body.levels))
+    sl = Slice(body.unit_id, tuple(body.sectors), tuple(body.levels), body.former_province)
     try:
         created = await snapshots.take(
             ctx,

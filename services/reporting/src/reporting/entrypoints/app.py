@@ -13,6 +13,7 @@ from reporting.config import Settings
 from reporting.entrypoints import (
     api,
     api_exports,
+    api_former_provinces,
     api_overview,
     api_readiness,
     api_recruitment,
@@ -38,6 +39,7 @@ def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
         api_exports.router,
         api_trends.router,
         api_snapshots.router,
+        api_former_provinces.router,
     ]
     app = create_service_app(
         settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer], routers=api_routers
