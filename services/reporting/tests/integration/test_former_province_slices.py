@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from cds_contracts import Event, Registry, TopicSpec
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted, OfficerTransferred
 from cds_contracts.personnel_org_units import OrgUnitMoved, OrgUnitsMerged
-from reporting.adapters.projection_schema import use_active_schema
+from reporting.adapters.projection_schema import active_schema, create_schema, use_active_schema, use_schema
 from reporting.config import Settings
 from reporting.entrypoints.app import build_app
 from reporting.entrypoints.subscribers import make_consumer
@@ -196,3 +196,28 @@ def test_a_commune_merge_inside_a_former_province_keeps_its_lineage(client: Test
     assert _headcount(client, after, unit_id="S")[0]["total"] == 7
     sliced = _get(client, "officers/headcount", after, former_province="B", sector="state_agency")
     assert [u["unit_id"] for u in sliced["units"]] == ["B.S"]
+
+
+async def test_the_lineage_is_the_same_however_the_events_are_batched(rpool: asyncpg.Pool, consumer_name: str) -> None:
+    """A rebuild replays the topics in other batches, and the per-event writers are the set-based ones'
+    reference: each way ends with the same unit_former_provinces as the live consumer's steps."""
+    expected = sorted(
+        [(u, "A") for u in ("A", "A.S", "A.C1", "A.C2", "A.C12")]
+        + [(f"{p}{u}", p) for p in ("B", "C") for u in ("", ".S", ".C1", ".C2")]
+    )
+    everything = [e for step in world() for e in step]
+    for schema, set_based, steps in (
+        ("proj_201", False, [everything]),
+        ("proj_202", True, [everything[:5], everything[5:]]),
+    ):
+        async with rpool.acquire() as conn:
+            await create_schema(conn, schema)
+        consumer = make_consumer(f"lineage-{schema}", before_batch=use_schema(schema), set_based=set_based)
+        consumer.bind(rpool, RaisingDeadLetters())
+        feeder = Feeder(consumer)  # one feeder: its offsets go on from step to step
+        for events in steps:
+            assert (await feeder.feed(events)).applied == len(events)
+    async with rpool.acquire() as conn:
+        for schema in (await active_schema(conn), "proj_201", "proj_202"):
+            rows = await conn.fetch(f'SELECT unit_id, province_id FROM "{schema}".unit_former_provinces ORDER BY 1')
+            assert [tuple(r) for r in rows] == expected, schema
