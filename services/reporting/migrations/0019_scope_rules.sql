@@ -68,7 +68,7 @@ $fn$;
 
 -- Recomputed whole, set-based, once per transaction that changed units: a deferred trigger fires at
 -- commit, after every unit event of the consumer's batch is in, and the first firing does the work.
--- Units are few (thousands), so the whole recomputation costs milliseconds, and a rebuild, which runs
+-- Units are few (thousands), so recomputing them whole is cheap next to a batch, and a rebuild, which runs
 -- the same writers, ends with the same rows.
 CREATE FUNCTION reporting_refresh_former_provinces() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
