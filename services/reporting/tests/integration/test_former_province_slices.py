@@ -10,6 +10,7 @@ former border, B.C1 and C.C1 merge into BC on 2025-11-01, which therefore belong
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import asyncpg
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from cds_contracts import Event, Registry, TopicSpec
 from cds_contracts.personnel_officers import OfficerAppointed, OfficerDeparted, OfficerTransferred
@@ -221,3 +223,13 @@ async def test_the_lineage_is_the_same_however_the_events_are_batched(rpool: asy
         for schema in (await active_schema(conn), "proj_201", "proj_202"):
             rows = await conn.fetch(f'SELECT unit_id, province_id FROM "{schema}".unit_former_provinces ORDER BY 1')
             assert [tuple(r) for r in rows] == expected, schema
+
+
+def test_exports_say_which_former_province_they_cover(client: TestClient) -> None:
+    params = {"as_of": "2025-08-01", "former_province": "A"}
+    csv = client.get("/api/v1/exports/headcount.csv", params=params)
+    assert csv.status_code == 200, csv.text
+    assert 'filename="headcount_tinh-cu-A_2025-08-01.csv"' in csv.headers["content-disposition"]
+    xlsx = client.get("/api/v1/exports/headcount.xlsx", params=params)
+    about = {r[0].value: r[1].value for r in load_workbook(io.BytesIO(xlsx.content)).worksheets[1].iter_rows()}
+    assert about["Tỉnh cũ"] == "A"
