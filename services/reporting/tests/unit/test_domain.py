@@ -16,6 +16,7 @@ from cds_plumbing.periods import (
 )
 from reporting.adapters.projection_schema import check_schema, next_schema
 from reporting.domain.officers import AgencyCoverage, Counts, coverage_gaps, summarise_coverage
+from reporting.domain.slices import Slice
 from reporting.domain.units import UnitNode, build_tree, slice_units
 from reporting.entrypoints.cli.rebuild import Progress
 
@@ -160,3 +161,13 @@ def test_coverage_gaps_merge_overlaps_and_leave_no_gap_between_adjacent_shifts()
     assert gaps(window, []) == (0.0, [window])
     assert staffing({"lead": 1, "analyst": 1}) == 1 / 3  # a lead, but no network admin and only 2 members
     assert score({"certified": 1, "coverage": 1, "drill_recency": 1, "staffing": 1, "responsiveness": 1}) == 100.0
+
+
+def test_a_former_province_is_part_of_the_slice_and_echoed_only_when_given() -> None:
+    plain = Slice(unit_id="P", sectors=("party_agency",))
+    assert plain.as_dict() == {"unit_id": "P", "sectors": ["party_agency"], "levels": []}
+    former = Slice(levels=("commune",), former_province="VP")
+    assert not former.is_whole_province and former.without_former_province == Slice(levels=("commune",))
+    assert former.as_dict()["former_province"] == "VP"
+    assert former.query() == [("level", "commune"), ("former_province", "VP")]
+    assert Slice(former_province="VP").without_former_province.is_whole_province

@@ -168,3 +168,14 @@ def test_text_that_looks_like_a_formula_stays_text() -> None:
     sheet = load_workbook(io.BytesIO(render(spec, hostile, "xlsx"))).worksheets[0]
     cell = sheet.cell(row=2, column=2)
     assert cell.value == '=HYPERLINK("http://x","Bấm")' and cell.data_type == "s"
+
+
+def test_a_former_province_slice_is_named_in_the_file_and_the_about_sheet() -> None:
+    body = {**COVERAGE, "slice": {**COVERAGE["slice"], "former_province": "VP"}}
+    about = {
+        r[0].value: r[1].value
+        for r in load_workbook(io.BytesIO(render(SPECS["coverage"], body, "xlsx"))).worksheets[1].iter_rows()
+    }
+    assert about["Tỉnh cũ"] == "VP"
+    assert filename(SPECS["coverage"], body, "csv") == "coverage_tinh-cu-VP_2024-12-31.csv"
+    assert filename(SPECS["coverage"], COVERAGE, "csv") == "coverage_2024-12-31.csv"

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -279,10 +279,21 @@ def _declared_query(route: APIRoute) -> frozenset[str]:
     return known
 
 
+_OWN_QUERY = "_cds_reads_own_query"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def reads_own_query(endpoint: Endpoint) -> Endpoint:
+    """Mark an operation that reads and checks its query string itself (e.g. reporting's exports, which
+    take the parameters of whichever view they render): `known_query_only` leaves it to the operation."""
+    setattr(endpoint, _OWN_QUERY, True)
+    return endpoint
+
+
 def known_query_only(request: Request) -> None:
     """422 when the request names a query parameter its operation does not take."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not request.query_params:
+    if not isinstance(route, APIRoute) or not request.query_params or getattr(route.endpoint, _OWN_QUERY, False):
         return
     declared = _declared_query(route)
     unknown = sorted(set(request.query_params.keys()) - declared)

@@ -14,7 +14,9 @@ its sector and level filters (scope.units_in_slice). Then, day by day:
   placed on the unit's last day; one dated before the unit's first day, on that first day.
 - Because the filters pick the anchors on as_of, a `level=district` slice after 2025-07-01 is empty by
   design (there are no districts left); the trends instead evaluate sector and level month by month.
-- The whole province (no unit, sector or level) filters nothing and also counts records whose unit is
+- A former province (`former_province`) keeps, of all that, the records whose unit descends from it
+  (unit_former_provinces); alone, it takes every version of those units, wherever they sat.
+- The whole province (no unit, sector, level or former province) filters nothing and also counts records whose unit is
   missing from the tree.
 
 `slice_scope` gives that rule as (unit, since, until) intervals for queries that know each record's day
@@ -30,27 +32,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cds_plumbing.db import Connection
-from reporting.adapters.scope import units_in_slice
+from reporting.adapters.scope import AS_OF, IN_FORMER_PROVINCE, units_in_slice
 from reporting.domain.slices import Slice
 
-# $1 as_of, $2 the anchors, $3 unit kinds (NULL = any), $4 levels (NULL = any).
+# $1 as_of, $2 the anchors (NULL = every unit), $3 sectors, $4 levels, $5 former province (NULL = any).
+# The walk itself is reporting_scope (migration 0019), which the trends share.
 _SCOPE = """
-WITH RECURSIVE
-  lineage (unit_id) AS (
-    SELECT unnest($2::text[])
-    UNION
-    SELECT l.predecessor_id FROM unit_lineage l JOIN lineage ON l.successor_id = lineage.unit_id
-    WHERE l.effective_date <= $1),
-  -- every version of those, and every version under them while both were valid
-  reach (unit_id, valid_from, valid_to, kind, level, path) AS (
-    SELECT u.unit_id, u.valid_from, coalesce(u.valid_to, 'infinity'), u.kind, u.level, ARRAY[u.unit_id]
-    FROM unit_versions u WHERE u.unit_id IN (SELECT unit_id FROM lineage)
-    UNION ALL
-    SELECT c.unit_id, greatest(c.valid_from, r.valid_from), least(coalesce(c.valid_to, 'infinity'), r.valid_to),
-           c.kind, c.level, r.path || c.unit_id
-    FROM reach r JOIN unit_versions c ON c.parent_id = r.unit_id
-      AND c.valid_from <= r.valid_to AND r.valid_from <= coalesce(c.valid_to, 'infinity')
-    WHERE c.unit_id <> ALL (r.path)),
+WITH
+  reach AS (SELECT * FROM reporting_scope($1, $2, $3, $4, $5)),
   life AS (
     SELECT unit_id, min(valid_from) AS first_day, max(coalesce(valid_to, 'infinity')) AS last_day
     FROM unit_versions GROUP BY unit_id)
@@ -59,7 +48,6 @@ SELECT DISTINCT r.unit_id,
        CASE WHEN r.valid_from = l.first_day THEN '-infinity'::date ELSE r.valid_from END AS since,
        CASE WHEN r.valid_to = l.last_day THEN 'infinity'::date ELSE r.valid_to END AS until
 FROM reach r JOIN life l USING (unit_id)
-WHERE ($3::text[] IS NULL OR r.kind = ANY ($3)) AND ($4::text[] IS NULL OR r.level = ANY ($4))
 ORDER BY 1, 2"""
 
 
@@ -102,10 +90,14 @@ async def slice_scope(conn: Connection, as_of: dt.date, sl: Slice) -> Scope | No
     anchors = await units_in_slice(conn, as_of, sl)
     if anchors is None:
         return None
+    # Only a former province: every version of its units, wherever they sat (no walk from as_of's tree).
+    walk_from = None if sl.without_former_province.is_whole_province else anchors
+    if walk_from == []:
+        return Scope([], [], [])
     # Recursive CTEs make the planner's row estimates explode, which triggers JIT compilation costing
     # seconds on a query that runs in milliseconds; SET LOCAL ends with the read's transaction.
     await conn.execute("SET LOCAL jit = off")
-    rows = await conn.fetch(_SCOPE, as_of, anchors, sl.kinds, sl.level_filter) if anchors else []
+    rows = await conn.fetch(_SCOPE, as_of, walk_from, sl.sector_filter, sl.level_filter, sl.former_province)
     return Scope([r["unit_id"] for r in rows], [r["since"] for r in rows], [r["until"] for r in rows])
 
 
@@ -121,7 +113,7 @@ async def slice_units(conn: Connection, as_of: dt.date, sl: Slice, *, successors
     scope = await slice_scope(conn, as_of, sl)
     assert scope is not None
     rows = await conn.fetch(
-        """WITH RECURSIVE
+        f"""WITH RECURSIVE
              back (unit_id) AS (SELECT unnest($2::text[])
                                 UNION
                                 SELECT l.predecessor_id FROM unit_lineage l JOIN back b ON l.successor_id = b.unit_id
@@ -131,13 +123,15 @@ async def slice_units(conn: Connection, as_of: dt.date, sl: Slice, *, successors
                                SELECT l.successor_id FROM unit_lineage l JOIN fwd f ON l.predecessor_id = f.unit_id
                                WHERE $4::boolean),
              -- units of the intervals that are not in the tree of as_of (a unit there counts where it sits)
-             gone (unit_id) AS (SELECT unnest($3::text[]) EXCEPT
-                                SELECT unit_id FROM unit_versions
-                                WHERE valid_from <= $1 AND (valid_to IS NULL OR $1 <= valid_to))
-           SELECT unit_id FROM back UNION SELECT unit_id FROM fwd UNION SELECT unit_id FROM gone ORDER BY 1""",
+             gone (unit_id) AS (SELECT unnest($3::text[]) EXCEPT SELECT unit_id FROM unit_versions WHERE {AS_OF}),
+             found (unit_id) AS (SELECT unit_id FROM back UNION SELECT unit_id FROM fwd UNION SELECT unit_id FROM gone)
+           -- a former province's slice keeps only its own units (not a successor shared with others)
+           SELECT unit_id FROM found
+           WHERE $5::text IS NULL OR {IN_FORMER_PROVINCE.format(unit="found.unit_id", province="$5")} ORDER BY 1""",
         as_of,
         anchors,
         scope.units,
         successors,
+        sl.former_province,
     )
     return [r["unit_id"] for r in rows]

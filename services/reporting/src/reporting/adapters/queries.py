@@ -7,10 +7,8 @@ import datetime as dt
 import asyncpg
 
 from cds_plumbing.db import Connection
+from reporting.adapters.scope import AS_OF, valid_on
 from reporting.domain.officers import AGENCY_KINDS
-
-# A row is "as of $1" when its inclusive period contains that day.
-_AS_OF = "valid_from <= $1 AND (valid_to IS NULL OR $1 <= valid_to)"
 
 _COUNTS = f"""
     SELECT unit_id,
@@ -20,20 +18,20 @@ _COUNTS = f"""
            count(*) FILTER (WHERE 'information_security' = ANY (functions)) AS information_security,
            count(*) FILTER (WHERE 'it_technical' = ANY (functions)) AS it_technical,
            count(*) FILTER (WHERE 'it_leader' = ANY (functions)) AS it_leader
-    FROM officer_periods WHERE {_AS_OF} GROUP BY unit_id"""
+    FROM officer_periods WHERE {AS_OF} GROUP BY unit_id"""
 COUNT_FIELDS = ("total", "dedicated", "concurrent", "information_security", "it_technical", "it_leader")
 
 
 async def units_as_of(conn: Connection, as_of: dt.date) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
-            f"SELECT unit_id, name_vi, name_en, kind, level, parent_id FROM unit_versions WHERE {_AS_OF}", as_of
+            f"SELECT unit_id, name_vi, name_en, kind, level, parent_id FROM unit_versions WHERE {AS_OF}", as_of
         )
     )
 
 
 async def unit_exists_on(conn: Connection, unit_id: str, as_of: dt.date) -> bool:
-    found = await conn.fetchval(f"SELECT true FROM unit_versions WHERE unit_id = $2 AND {_AS_OF}", as_of, unit_id)
+    found = await conn.fetchval(f"SELECT true FROM unit_versions WHERE unit_id = $2 AND {AS_OF}", as_of, unit_id)
     return bool(found)
 
 
@@ -70,7 +68,7 @@ async def headcount(
     return list(
         await conn.fetch(
             f"""WITH RECURSIVE
-                  units AS (SELECT unit_id, parent_id, name_vi, kind, level FROM unit_versions WHERE {_AS_OF}),
+                  units AS (SELECT unit_id, parent_id, name_vi, kind, level FROM unit_versions WHERE {AS_OF}),
                   own AS ({_COUNTS}),
                   closure AS (
                     SELECT unit_id AS ancestor_id, unit_id AS descendant_id, ARRAY[unit_id] AS path FROM units
@@ -114,7 +112,7 @@ async def agency_coverage(conn: Connection, as_of: dt.date, units: list[str] | N
                 SELECT u.unit_id, u.name_vi, u.kind, u.level,
                        coalesce(o.it_leader, 0) AS it_leaders, coalesce(o.it_technical, 0) AS it_technical
                 FROM unit_versions u LEFT JOIN own o ON o.unit_id = u.unit_id
-                WHERE u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to) AND u.kind = ANY ($2::text[])
+                WHERE {valid_on(alias="u")} AND u.kind = ANY ($2::text[])
                   AND ($3::text[] IS NULL OR u.unit_id = ANY ($3))
                 ORDER BY u.unit_id""",
             as_of,
@@ -126,10 +124,10 @@ async def agency_coverage(conn: Connection, as_of: dt.date, units: list[str] | N
 
 _TEAMS = f"""
     teams AS (SELECT team_id, commune_id FROM team_periods
-              WHERE {_AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
+              WHERE {AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
     members AS (
       SELECT m.team_id, m.member_id, m.affiliation FROM team_memberships m JOIN teams t USING (team_id)
-      WHERE m.valid_from <= $1 AND (m.valid_to IS NULL OR $1 <= m.valid_to))"""
+      WHERE {valid_on(alias="m")})"""
 
 
 async def team_summary(
@@ -144,7 +142,7 @@ async def team_summary(
             per_team AS (SELECT team_id, count(*) AS n FROM members GROUP BY team_id)
             SELECT t.commune_id, NULL AS affiliation,
                    (SELECT u.name_vi FROM unit_versions u WHERE u.unit_id = t.commune_id
-                      AND u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to)) AS name_vi,
+                      AND {valid_on(alias="u")}) AS name_vi,
                    count(*) AS teams, coalesce(sum(pt.n), 0)::bigint AS members
             FROM teams t LEFT JOIN per_team pt USING (team_id) GROUP BY t.commune_id
             UNION ALL

@@ -36,6 +36,7 @@ _ABOUT: tuple[tuple[str, str, str], ...] = (
     ("slice.unit_id", "Đơn vị", "Unit"),
     ("slice.sectors", "Khối", "Sectors"),
     ("slice.levels", "Cấp", "Levels"),
+    ("slice.former_province", "Tỉnh cũ", "Former province"),
 )
 
 
@@ -145,4 +146,7 @@ def _xlsx(headers: list[str], rows: list[list[Any]], covers: list[tuple[str, str
 def filename(spec: TableSpec, body: dict[str, Any], fmt: Fmt) -> str:
     """`headcount_2024-12-31.xlsx`; a view without a day is named by its year or its freshness."""
     stamp = body.get("as_of") or body.get("year") or (body.get("current_to") or "")[:10] or "latest"
-    return f"{spec.name}_{stamp}.{fmt}"
+    former = (body.get("slice") or {}).get("former_province")
+    # `tinh-cu-VP`: a file of a former province's slice says so in its name too (its id is a safe Id)
+    name = spec.name if former is None else f"{spec.name}_tinh-cu-{former.replace(':', '-')}"
+    return f"{name}_{stamp}.{fmt}"

@@ -8,8 +8,7 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.db import Connection
-
-_AS_OF = "valid_from <= $1 AND (valid_to IS NULL OR $1 <= valid_to)"
+from reporting.adapters.scope import AS_OF
 
 
 async def plan(conn: Connection, year: int) -> asyncpg.Record | None:
@@ -18,10 +17,12 @@ async def plan(conn: Connection, year: int) -> asyncpg.Record | None:
 
 
 # Classes of a plan year completed by $2 and not cancelled since; their enrolments still in at the end,
-# from the slice's units $3 (NULL = all).
-_CLASSES = """SELECT class_id, advanced FROM training_classes
+# from the slice's units $3 (NULL = all). "Counts as passed" is reporting_counts_as_passed (migration
+# 0019), the definition the BI view v_training_results shows.
+_CLASSES = """SELECT class_id, advanced, status FROM training_classes
               WHERE plan_year = $1 AND status = 'completed' AND completed_on <= $2"""
-_COUNTED = """SELECT e.class_id, e.passed, e.level, k.advanced
+_COUNTED = """SELECT e.class_id, e.passed, e.level, k.advanced,
+                     reporting_counts_as_passed(k.status, e.withdrawn_on, e.passed) AS is_pass
               FROM training_enrolments e JOIN classes k USING (class_id)
               WHERE e.withdrawn_on IS NULL AND ($3::text[] IS NULL OR e.unit_id = ANY ($3))"""
 
@@ -39,10 +40,10 @@ async def actuals(conn: Connection, year: int, as_of: dt.date, units: list[str] 
                 OR EXISTS (SELECT 1 FROM counted e WHERE e.class_id = k.class_id))) AS classes,
              (SELECT count(*) FROM classes k WHERE k.advanced AND ($3::text[] IS NULL
                 OR EXISTS (SELECT 1 FROM counted e WHERE e.class_id = k.class_id))) AS advanced_classes,
-             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'province') AS trainees_province,
-             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'district') AS trainees_district,
-             count(*) FILTER (WHERE e.passed AND NOT e.advanced AND e.level = 'commune') AS trainees_commune,
-             count(*) FILTER (WHERE e.passed AND e.advanced) AS advanced_trainees,
+             count(*) FILTER (WHERE e.is_pass AND NOT e.advanced AND e.level = 'province') AS trainees_province,
+             count(*) FILTER (WHERE e.is_pass AND NOT e.advanced AND e.level = 'district') AS trainees_district,
+             count(*) FILTER (WHERE e.is_pass AND NOT e.advanced AND e.level = 'commune') AS trainees_commune,
+             count(*) FILTER (WHERE e.is_pass AND e.advanced) AS advanced_trainees,
              (SELECT count(*) FROM drills WHERE plan_year = $1 AND held_on <= $2
                 AND ($3::text[] IS NULL OR unit_ids && $3)) AS drills
            FROM counted e""",
@@ -57,7 +58,7 @@ async def actuals(conn: Connection, year: int, as_of: dt.date, units: list[str] 
 async def completion(conn: Connection, year: int, as_of: dt.date, units: list[str] | None) -> asyncpg.Record:
     row = await conn.fetchrow(
         f"""WITH classes AS ({_CLASSES}), counted AS ({_COUNTED})
-            SELECT count(*) AS enrolled, count(*) FILTER (WHERE passed) AS passed,
+            SELECT count(*) AS enrolled, count(*) FILTER (WHERE is_pass) AS passed,
                    count(*) FILTER (WHERE passed IS FALSE) AS failed
             FROM counted""",
         year,
@@ -79,7 +80,7 @@ async def trained_by_unit(conn: Connection, as_of: dt.date) -> list[asyncpg.Reco
                            WHERE e.officer_id = p.officer_id AND e.passed AND c.status <> 'cancelled'
                              AND e.completed_on > $1::date - interval '12 months'
                              AND e.completed_on <= $1::date)) AS trained
-                FROM officer_periods p WHERE {_AS_OF} GROUP BY p.unit_id""",
+                FROM officer_periods p WHERE {AS_OF} GROUP BY p.unit_id""",
             as_of,
         )
     )
@@ -91,7 +92,7 @@ async def expiring_certificates(
     """Certificates of serving officers expiring in [as_of, as_of + days]: those issued by training
     and those recorded in personnel; with `units`, only officers serving in those units on as_of."""
     rows = await conn.fetch(
-        f"""WITH serving AS (SELECT officer_id, unit_id FROM officer_periods WHERE {_AS_OF}),
+        f"""WITH serving AS (SELECT officer_id, unit_id FROM officer_periods WHERE {AS_OF}),
                  certs AS (
                    SELECT certificate_id, officer_id, name, issued_on, expires_on, 'training' AS source
                    FROM training_certificates tc

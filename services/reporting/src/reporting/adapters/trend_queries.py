@@ -18,30 +18,13 @@ import asyncpg
 from cds_plumbing.db import Connection
 
 # $1 first month's 1st, $2 last month's 1st, $3 as_of, $4 units of the slice's subtree on as_of (NULL =
-# no unit filter), $5 unit kinds (NULL = any), $6 levels (NULL = any).
+# no unit filter), $5 sectors (NULL = any), $6 levels (NULL = any), $7 former province (NULL = any).
+# The walk through time is reporting_scope (migration 0019), which attribution.py shares.
 _SCOPE = """
-  -- the slice's units and, recursively, the units they were merged or split from
-  lineage (unit_id) AS (
-    SELECT unnest($4::text[])
-    UNION
-    SELECT l.predecessor_id FROM unit_lineage l JOIN lineage ON l.successor_id = lineage.unit_id
-    WHERE l.effective_date <= $3::date),  -- a merger after as_of is not part of that report
-  -- their versions, and every version under them while both were valid (least/greatest skip NULL = open)
-  reach (unit_id, valid_from, valid_to, kind, level, path) AS (
-    SELECT u.unit_id, u.valid_from, u.valid_to, u.kind, u.level, ARRAY[u.unit_id] FROM unit_versions u
-    WHERE $4::text[] IS NULL OR u.unit_id IN (SELECT unit_id FROM lineage)
-    UNION ALL
-    SELECT c.unit_id, greatest(c.valid_from, r.valid_from), least(c.valid_to, r.valid_to), c.kind, c.level,
-           r.path || c.unit_id
-    FROM reach r JOIN unit_versions c ON c.parent_id = r.unit_id
-      AND c.valid_from <= coalesce(r.valid_to, 'infinity') AND r.valid_from <= coalesce(c.valid_to, 'infinity')
-    WHERE $4::text[] IS NOT NULL AND c.unit_id <> ALL (r.path)),
-  scope AS (
-    SELECT unit_id, valid_from, coalesce(valid_to, 'infinity') AS valid_to FROM reach
-    WHERE ($5::text[] IS NULL OR kind = ANY ($5)) AND ($6::text[] IS NULL OR level = ANY ($6))),"""
+  scope AS (SELECT * FROM reporting_scope($3::date, $4::text[], $5::text[], $6::text[], $7::text)),"""
 
 _SERIES = """
-WITH RECURSIVE {scope}
+WITH {scope}
   months AS (
     SELECT m::date AS month_start, least((m + interval '1 month' - interval '1 day')::date, $3::date) AS month_end
     FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 month') AS m),
@@ -128,13 +111,14 @@ async def monthly_series(
     last: dt.date,
     as_of: dt.date,
     units: list[str] | None,
-    kinds: list[str] | None,
+    sectors: list[str] | None,
     levels: list[str] | None,
+    former_province: str | None = None,
 ) -> list[asyncpg.Record]:
     """One row per month from the month of `first` to the month of `last` (both 1st of the month)."""
     # Recursive CTEs make the planner's row estimates explode, which triggers JIT compilation costing
     # seconds on a query that runs in milliseconds; SET LOCAL ends with the read's transaction.
     await conn.execute("SET LOCAL jit = off")
-    if units is None and kinds is None and levels is None:
+    if units is None and sectors is None and levels is None and former_province is None:
         return list(await conn.fetch(_WHOLE, first, last, as_of))
-    return list(await conn.fetch(_SLICED, first, last, as_of, units, kinds, levels))
+    return list(await conn.fetch(_SLICED, first, last, as_of, units, sectors, levels, former_province))

@@ -12,6 +12,7 @@ from reporting.config import Settings
 from reporting.entrypoints.events.subscribers import make_consumer
 from reporting.entrypoints.http import catalogue, dashboard
 from reporting.entrypoints.http import exports as api_exports
+from reporting.entrypoints.http import former_provinces as api_former_provinces
 from reporting.entrypoints.http import overview as api_overview
 from reporting.entrypoints.http import readiness as api_readiness
 from reporting.entrypoints.http import recruitment as api_recruitment
@@ -37,6 +38,7 @@ def build_app(settings: Settings, *, registry: Registry = REGISTRY) -> FastAPI:
         api_trends.router,
         api_snapshots.router,
         catalogue.router,
+        api_former_provinces.router,
     ]
     app = create_service_app(
         settings, title="Reporting service", migrations=MIGRATIONS, consumers=[consumer], routers=api_routers

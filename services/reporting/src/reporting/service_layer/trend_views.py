@@ -17,7 +17,8 @@ Scope across reorganisations:
   departure; first day for a hire) is, in the tree valid that day, one of those units or under one of
   them. So a district dissolved in 2025 still counts in its province's 2024 months.
 - Sector and level filters apply to that same unit as it was on that day (its kind and level then).
-- The whole province (no unit, sector or level) counts every officer, also one whose unit is missing
+- A former province keeps the facts whose unit (that day) descends from it (unit_former_provinces).
+- The whole province (no unit, sector, level or former province) counts every officer, also one whose unit is missing
   from that day's tree.
 """
 
@@ -29,7 +30,7 @@ from typing import Any
 from reporting.adapters import queries
 from reporting.adapters import trend_queries as tq
 from reporting.adapters.projection_schema import read_snapshot
-from reporting.adapters.scope import units_in_slice
+from reporting.adapters.scope import check_former_province, units_in_slice
 from reporting.domain.slices import Slice
 from reporting.domain.trends import month_range, series
 from reporting.service_layer.context import ViewContext
@@ -43,7 +44,10 @@ async def trends(
     async with read_snapshot(ctx.pool) as conn:
         # sectors and levels are not resolved here: they apply month by month, to the unit of that day
         units = None if sl.unit_id is None else await units_in_slice(conn, as_of, Slice(unit_id=sl.unit_id))
-        rows = await tq.monthly_series(conn, first.first_day, last.first_day, as_of, units, sl.kinds, sl.level_filter)
+        await check_former_province(conn, sl.former_province)
+        rows = await tq.monthly_series(
+            conn, first.first_day, last.first_day, as_of, units, sl.sector_filter, sl.level_filter, sl.former_province
+        )
         by_month = {r["month"]: {k: int(v) for k, v in r.items() if k != "month"} for r in rows}
         current = await queries.current_to(conn, ctx.consumer)
         return {

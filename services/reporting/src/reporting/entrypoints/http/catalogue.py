@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
+from reporting.entrypoints.http.former_provinces import FORMER_PROVINCES_PATH
 from reporting.entrypoints.http.models.common import Frozen
 from reporting.entrypoints.http.registry import OVERVIEW_PATH, SNAPSHOT_VIEWS, VIEWS
 
@@ -20,7 +21,9 @@ class TableEntry(Frozen):
 
 class ViewEntry(Frozen):
     name: str = Field(description="The view's name (snapshots store its body under it).")
-    path: str = Field(description="Its GET path; every view takes as_of and the slice.")
+    path: str = Field(
+        description="Its GET path; every view takes as_of and the slice (the former-provinces list takes none)."
+    )
     title_vi: str = Field(description="Title in Vietnamese.")
     title_en: str = Field(description="Title in English.")
     parameters: list[str] = Field(description="Parameters besides as_of and the slice: year, days, from/to.")
@@ -56,7 +59,17 @@ CATALOGUE = Catalogue(
             parameters=[],
             tables=[],
             snapshot=False,
-        )
+        ),
+        # the roots the `former_province` slice accepts (the dashboard's "Tỉnh cũ" filter)
+        ViewEntry(
+            name="former-provinces",
+            path=FORMER_PROVINCES_PATH,
+            title_vi="Tỉnh cũ",
+            title_en="Former provinces",
+            parameters=[],
+            tables=[],
+            snapshot=False,
+        ),
     ]
 )
 

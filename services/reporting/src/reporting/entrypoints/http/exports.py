@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cds_contracts.bounds import Day, Id
+from cds_plumbing.http import reads_own_query
 from reporting.adapters.spreadsheets import FORMATS, MEDIA_TYPES, Fmt, filename, render
 from reporting.domain.slices import Level, Sector
 from reporting.domain.tables import TableSpec
@@ -39,6 +40,7 @@ class _ViewQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     as_of: Day | None = None
     unit_id: Id | None = None
+    former_province: Id | None = None
     sector: list[Sector] | None = None
     level: list[Level] | None = None
     year: int | None = Field(None, ge=2000, le=2100)
@@ -52,9 +54,13 @@ _TAKES = {"year": ("year",), "days": ("days",), "range": ("from", "to")}
 
 
 def view_args(view: View, request: Request) -> ViewArgs:
-    """The view's arguments from the export's query string: only the parameters the view takes are read
-    (the others are ignored, as the view's route ignores them); a bad one is a 422."""
-    taken = {"as_of", "unit_id", *_REPEATED, *(p for t in view.takes for p in _TAKES[t])}
+    """The view's arguments from the export's query string: the parameters the view takes (and `lang`); a
+    bad one, or one the view does not take, is a 422, as the view's own route answers."""
+    taken = {"as_of", "unit_id", "former_province", *_REPEATED, *(p for t in view.takes for p in _TAKES[t])}
+    unknown = sorted(set(request.query_params.keys()) - taken - {"lang"})
+    if unknown:
+        takes = ", ".join(sorted(taken | {"lang"}))
+        raise HTTPException(422, f"unknown query parameter(s): {', '.join(unknown)} (this export takes: {takes})")
     raw: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
         if key in _REPEATED:
@@ -67,7 +73,7 @@ def view_args(view: View, request: Request) -> ViewArgs:
             raise ValueError("year is required")
     except (ValidationError, ValueError) as exc:
         raise HTTPException(422, _INVALID) from exc
-    sl = slice_params(unit_id=q.unit_id, sector=q.sector, level=q.level)
+    sl = slice_params(unit_id=q.unit_id, sector=q.sector, level=q.level, former_province=q.former_province)
     return ViewArgs(day(q.as_of), sl, year=q.year, days=q.days, start=q.start, end=q.end)
 
 
@@ -99,6 +105,7 @@ def _attachment(spec: TableSpec, body: dict[str, Any], fmt: Fmt, lang: Lang, ste
     response_class=Response,
     responses=_RESPONSES,
 )
+@reads_own_query
 async def export(
     request: Request,
     ctx: Ctx,

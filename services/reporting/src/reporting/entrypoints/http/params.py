@@ -42,8 +42,18 @@ def slice_params(
     level: Annotated[
         list[Level] | None, Query(description="Only units of these administrative levels (repeatable).")
     ] = None,
+    former_province: Annotated[
+        Id | None,
+        Query(
+            description="Only units descending from this former province's root (GET /api/v1/former-provinces): "
+            "in its subtree on a day it existed, or formed from such units by merge or split; a unit formed "
+            "from several former provinces belongs to none. Any day, before or after the merger."
+        ),
+    ] = None,
 ) -> Slice:
-    return Slice(unit_id=unit_id, sectors=tuple(sector or ()), levels=tuple(level or ()))
+    return Slice(
+        unit_id=unit_id, sectors=tuple(sector or ()), levels=tuple(level or ()), former_province=former_province
+    )
 
 
 Ctx = Annotated[ViewContext, Depends(view_context)]

@@ -43,7 +43,7 @@ Admin = Annotated[Principal, Depends(province_admin)]
     "(e.g. 404 for a unit that does not exist on as_of) is answered as it is, and nothing is stored.",
 )
 async def take(response: Response, ctx: Ctx, body: SnapshotRequest, admin: Admin) -> dict[str, Any]:
-    sl = Slice(unit_id=body.unit_id, sectors=tuple(body.sectors), levels=tuple(body.levels))
+    sl = Slice(body.unit_id, tuple(body.sectors), tuple(body.levels), body.former_province)
     views = []
     for view_name in SNAPSHOT_VIEWS:
         view = VIEWS[view_name]

@@ -21,3 +21,9 @@ class SliceEcho(Frozen):
     )
     sectors: list[str] = Field(description="Sectors covered, sorted; empty = every sector.")
     levels: list[str] = Field(description="Administrative levels covered, sorted; empty = every level.")
+    # Left out of a body when unset, so bodies without a former province stay exactly as they were.
+    former_province: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The former province covered (its root unit's id); absent = no such filter.",
+    )

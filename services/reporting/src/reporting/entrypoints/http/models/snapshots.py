@@ -29,6 +29,9 @@ class SnapshotRequest(BaseModel):
     levels: list[Level] = Field(
         default_factory=list, max_length=10, description="Only these administrative levels; empty = all."
     )
+    former_province: Id | None = Field(
+        default=None, description="Only units descending from this former province (GET /api/v1/former-provinces)."
+    )
     note: Annotated[Text, Field(max_length=2000)] | None = Field(
         default=None, description="Ghi chú / Note, e.g. whom it was sent to."
     )

@@ -1,4 +1,4 @@
-// The dashboard: filters (day, unit, sector, level) kept in the URL; every change reloads every panel.
+// The dashboard: filters (day, unit, sector, level, former province) kept in the URL; every change reloads every panel.
 // Sector and level are single-select, but a link may carry several of each (the API takes them
 // repeated): they are kept, sent and written back as they came until the visitor picks another.
 import { ApiError, download, getJson, onUnauthorized } from "./api.js";
@@ -7,6 +7,7 @@ import { h } from "./dom.js";
 import { dateTime, initialLang, label, lang, setLang, t, translate } from "./i18n.js";
 import { PANELS } from "./panels.js";
 import * as session from "./session.js";
+import { loadFormerProvinces, renderFormerProvinces } from "./former.js";
 import { showSignIn } from "./signin.js";
 import { setUnits } from "./units.js";
 
@@ -37,6 +38,7 @@ function readUrl() {
     unit_id: q.get("unit_id") ?? "",
     sector: known(q.getAll("sector"), SECTORS),
     level: known(q.getAll("level"), LEVELS),
+    former_province: q.get("former_province") ?? "",
   };
 }
 
@@ -50,6 +52,7 @@ function query(extra = {}) {
   const q = new URLSearchParams({ as_of: state.as_of });
   if (state.unit_id) q.set("unit_id", state.unit_id);
   for (const key of ["sector", "level"]) for (const code of state[key]) q.append(key, code);
+  if (state.former_province) q.set("former_province", state.former_province);
   for (const [key, value] of Object.entries(extra)) q.set(key, value);
   return q;
 }
@@ -79,6 +82,7 @@ function renderFilters() {
   $("as-of").value = state.as_of;
   choices($("sector"), "sector", SECTORS, state.sector, "all_sectors");
   choices($("level"), "level", LEVELS, state.level, "all_levels");
+  renderFormerProvinces($("former-province"), state.former_province);
   const units = [];
   const walk = (nodes, depth) => {
     for (const n of nodes) {
@@ -232,6 +236,7 @@ async function loadAll() {
   try {
     await loadCatalogue(); // where the views are: before the tree, itself a view
     renderExports();
+    await loadFormerProvinces();
     tree = await getJson(viewPath("units"), new URLSearchParams({ as_of: state.as_of }));
   } catch (error) {
     tree = { error };
@@ -281,6 +286,10 @@ async function start() {
       loadAll();
     });
   }
+  $("former-province").addEventListener("change", (e) => {
+    state.former_province = e.target.value;
+    loadAll();
+  });
   $("filters").addEventListener("submit", (e) => e.preventDefault());
   $("lang-toggle").addEventListener("click", () => {
     setLang(lang() === "vi" ? "en" : "vi", true);
