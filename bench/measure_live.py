@@ -181,7 +181,12 @@ async def write_side(
     out: Path,
     profile_s: float,
     attempts: int = 3,
+    *,
+    rate: float | None = None,
 ) -> dict[str, Any]:
+    """`rate` given: no search, that rate held for `seconds` after one probe's time of warm-up at it (a
+    fixed load under which CPU per command compares from one change to the next)."""
+    fixed = rate
     rng = random.Random(7)
 
     async def send(i: int) -> tuple[int, Any]:
@@ -198,13 +203,15 @@ async def write_side(
         return {"rate": rate, **stats, "errors": errors, "statuses": dict(statuses), "failed": failed, "ok": ok}
 
     tried = []
+    if rate is not None:  # warm up at that rate: the pools grow and the statements are prepared before measuring
+        probes = [rate]
     for rate in probes:
         tried.append(judged(rate, await open_loop(rate, probe_s, send)))
         if not tried[-1]["ok"]:
             break
         await asyncio.sleep(probe_s / 5)  # let the outbox and reporting drain between probes
     passing = [t["rate"] for t in tried if t["ok"]]
-    rate = max(passing) if passing else probes[0] / 2
+    rate = fixed if fixed is not None else max(passing) if passing else probes[0] / 2
     confirmed: dict[str, Any] = {}
     prof: profile.Profile | None = None
     for _ in range(attempts):  # confirm for the full time; step down by a sixth when it does not hold
