@@ -61,5 +61,5 @@ demo:  ## the main job: stack up, the Vĩnh Phúc data set loaded through the AP
 rebuild-reporting:  ## replay every event into fresh reporting projections and swap them in (service may run)
 	@$(VENV)/reporting-rebuild
 
-bench: up  ## measure throughput and latency side by side (README, Performance); SCALE= sizes it (67: ~1 M events)
-	@$(VENV)/python -m bench $(if $(SCALE),--scale $(SCALE))
+bench: up  ## measure throughput and latency side by side (README, Performance); SCALE= sizes it (67: ~1 M events), PARTS=write,freshness runs only those
+	@$(VENV)/python -m bench $(if $(SCALE),--scale $(SCALE)) $(if $(PARTS),--parts $(PARTS)) $(if $(WRITE_RATE),--write-rate $(WRITE_RATE))

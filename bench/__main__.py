@@ -1,6 +1,7 @@
-"""`python -m bench [--scale S] [--quick] [--keep]`: every measurement of issue #15 in one run on the local
-stack (its own topics under `bench<run>.` and its own `bench_*` databases; the demo's are never touched),
-the table printed, `.run/bench/report.json` and `report.md` written.
+"""`python -m bench [--scale S] [--quick] [--keep] [--parts P,…] [--write-rate R]`: every measurement of
+issue #15 in one run on the local stack (its own topics under `bench<run>.` and its own `bench_*`
+databases; the demo's are never touched), the table printed, `.run/bench/report.json` and `report.md`
+written.
 
 Data sets, built from the demo generator's shapes and written straight onto the topics (bench/synth.py):
 the rebuild's is `--scale` × the demo data set, as provinces of at most 13.4 × each (a national system
@@ -8,6 +9,11 @@ of several provinces; at the default 67, 5 provinces and about a million events)
 "10×" reads use one such province (about 200,000 events); the demo-scale reads use the demo data set
 itself, whose figures reporting must then show exactly (checked). Personnel's side runs on a live stack
 seeded through personnel's imports.
+
+`--parts` runs only some measurements (`make bench PARTS=write,freshness`: the write side and freshness,
+a few minutes, no large data set written); `--write-rate R` skips the write side's probes and holds R
+commands/s for the sustained run, the fixed load under which personnel's CPU per command and profile
+compare from one change to the next.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from . import live, measure_engines, measure_live, measure_reads, procs, report,
 from .synth import events
 
 PROVINCE_SCALE = 13.4  # one province of the big data set: ≥ 200,000 events, ≥ 10× the demo
+# engines: a-c and h (raw consume and write, the rebuild); reads: d and g (catch-up, read latency);
+# freshness: e; import: f; write: i (personnel's sustained rate and profile)
+PARTS = ("engines", "reads", "freshness", "import", "write")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class Plan:
     demo_scale: float = 1.0
     overlap: bool = False  # start every service at once (their start-ups overlap; figures then disturbed)
     attempts: int = 3  # tries to confirm the write side's best rate for the full time
+    parts: tuple[str, ...] = PARTS
+    write_rate: float | None = None  # hold this rate (no probes, one attempt) instead of searching for the best
 
 
 QUICK = {
@@ -102,12 +113,17 @@ async def run(plan: Plan, out: Path, keep: bool) -> dict[str, Any]:
     await procs.drop_databases()
     try:
         ds_demo = await _write_data(plan, bootstrap, prefixes, result)
-        demo = await _spawn_demo(prefixes["demo"], logs) if plan.overlap else None
-        spawned = await live.spawn(prefixes["live"], logs) if plan.overlap else None
-        await part(result, "a-c. engines and rebuild", _engines(plan, bootstrap, prefixes["big"], out, result))
-        work = _catch_up_and_reads(plan, bootstrap, prefixes, ds_demo, logs, result, demo)
-        await part(result, "d, g. catch-up and reads", work)
-        await _live(plan, bootstrap, prefixes["live"], ds_demo, out, logs, result, spawned)
+        reads = "reads" in plan.parts
+        live_parts = {"freshness", "import", "write"} & set(plan.parts)
+        demo = await _spawn_demo(prefixes["demo"], logs) if plan.overlap and reads else None
+        spawned = await live.spawn(prefixes["live"], logs) if plan.overlap and live_parts else None
+        if "engines" in plan.parts:
+            await part(result, "a-c. engines and rebuild", _engines(plan, bootstrap, prefixes["big"], out, result))
+        if reads:
+            work = _catch_up_and_reads(plan, bootstrap, prefixes, ds_demo, logs, result, demo)
+            await part(result, "d, g. catch-up and reads", work)
+        if live_parts:
+            await _live(plan, bootstrap, prefixes["live"], ds_demo, out, logs, result, spawned)
     finally:
         result["machine_after"] = machine()
         if not keep:
@@ -119,18 +135,21 @@ async def run(plan: Plan, out: Path, keep: bool) -> dict[str, Any]:
 async def _write_data(plan: Plan, bootstrap: str, prefixes: dict[str, str], result: dict[str, Any]) -> DataSet:
     provinces = max(1, math.ceil(plan.scale / PROVINCE_SCALE - 1e-9))
     scale = plan.scale / provinces
-    say(f"generating a province at {scale:g}× the demo ({provinces} of them make the rebuild's data set)")
-    province = topics.serialize(events(generate(2024, scale, "P01-", expected=False)))
-    ds_demo = generate(2024, plan.demo_scale, "")
-    demo = topics.serialize(events(ds_demo))
+    big, reads = "engines" in plan.parts, "reads" in plan.parts
+    ds_demo = generate(2024, plan.demo_scale, "")  # the live stack is seeded with it too
     for name in prefixes.values():
         await topics.create(bootstrap, name)
-    started, total = time.monotonic(), 0
-    for n in range(1, provinces + 1):
+    started, total, province, demo = time.monotonic(), 0, [], []
+    if big or reads:
+        say(f"generating a province at {scale:g}× the demo ({provinces} of them make the rebuild's data set)")
+        province = topics.serialize(events(generate(2024, scale, "P01-", expected=False)))
+        demo = topics.serialize(events(ds_demo))
+    for n in range(1, provinces + 1 if big else 1):
         counts = await topics.produce(bootstrap, prefixes["big"], province, ("P01-", f"P{n:02d}-"))
         total += sum(counts.values())
-    await topics.produce(bootstrap, prefixes["province"], province)
-    await topics.produce(bootstrap, prefixes["demo"], demo)
+    if reads:
+        await topics.produce(bootstrap, prefixes["province"], province)
+        await topics.produce(bootstrap, prefixes["demo"], demo)
     say(f"wrote {total:,} + {len(province):,} + {len(demo):,} events in {time.monotonic() - started:.0f} s")
     result["data"] = {
         "rebuild": {"provinces": provinces, "scale_each": scale, "events": total},
@@ -214,14 +233,22 @@ async def _live(
             say(f"f. import visible in {result['import']['visible_s']:.1f} s")
 
         async def writes() -> None:
+            fixed = plan.write_rate is not None
             result["write_side"] = await measure_live.write_side(
-                stack, list(plan.probes), plan.probe_s, plan.sustain_s, out, plan.profile_s, plan.attempts
+                stack,
+                [] if fixed else list(plan.probes),
+                plan.probe_s,
+                plan.sustain_s,
+                out,
+                plan.profile_s,
+                1 if fixed else plan.attempts,
+                rate=plan.write_rate,
             )
             say(f"i. personnel sustains {result['write_side']['sustained']['rate']:,.0f} commands/s")
 
-        await part(result, "e. freshness", freshness())
-        await part(result, "f. import", bulk())
-        await part(result, "i. write side", writes())
+        for name, label, work in (("freshness", "e", freshness), ("import", "f", bulk), ("write", "i", writes)):
+            if name in plan.parts:
+                await part(result, f"{label}. {name}", work())
     finally:
         stack.stop()
 
@@ -232,11 +259,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="seconds instead of minutes (the smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the bench's topics and databases")
     parser.add_argument("--out", type=Path, default=Path(".run/bench"))
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of: {', '.join(PARTS)}")
+    parser.add_argument("--write-rate", type=float, help="hold this many commands/s on personnel (no probes)")
     args = parser.parse_args(argv)
+    parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        parser.error(f"--parts takes some of {', '.join(PARTS)}; unknown: {', '.join(unknown) or '(none given)'}")
     # aiokafka retries what a just-created topic answers at first (no leader yet): not worth a line each
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
-    plan = Plan(args.scale, **QUICK) if args.quick else Plan(args.scale)  # type: ignore[arg-type]
+    options: dict[str, Any] = (dict(QUICK) if args.quick else {}) | {"parts": parts, "write_rate": args.write_rate}
+    plan = Plan(args.scale, **options)
     args.out.mkdir(parents=True, exist_ok=True)
     result = asyncio.run(run(plan, args.out, args.keep))
     print(report.write(result, args.out))

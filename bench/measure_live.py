@@ -173,6 +173,21 @@ async def bulk_import(stack: LiveStack, bootstrap: str, officers: int, timeout_s
     return {"officers": officers, "http_s": answered, "visible_s": time.monotonic() - started}
 
 
+async def _idle_cpu(stack: LiveStack, seconds: float) -> dict[str, float]:
+    """CPU ms per second personnel and its PostgreSQL backends spend with no command coming in."""
+    own, postgres = CpuMeter(), CpuMeter()
+    backends = await backend_pids("bench_live_personnel")
+    own.sample([stack.personnel.proc.pid])
+    postgres.sample(backends)
+    await asyncio.sleep(seconds)
+    own.sample([stack.personnel.proc.pid])
+    postgres.sample(backends)
+    return {
+        "personnel": own.totals()["cpu_s"] * 1000 / seconds,
+        "postgres": postgres.totals()["cpu_s"] * 1000 / seconds,
+    }
+
+
 async def write_side(
     stack: LiveStack,
     probes: list[float],
@@ -181,7 +196,12 @@ async def write_side(
     out: Path,
     profile_s: float,
     attempts: int = 3,
+    *,
+    rate: float | None = None,
 ) -> dict[str, Any]:
+    """`rate` given: no search, that rate held for `seconds` after one probe's time of warm-up at it (a
+    fixed load under which CPU per command compares from one change to the next)."""
+    fixed = rate
     rng = random.Random(7)
 
     async def send(i: int) -> tuple[int, Any]:
@@ -198,15 +218,18 @@ async def write_side(
         return {"rate": rate, **stats, "errors": errors, "statuses": dict(statuses), "failed": failed, "ok": ok}
 
     tried = []
+    if rate is not None:  # warm up at that rate: the pools grow and the statements are prepared before measuring
+        probes = [rate]
     for rate in probes:
         tried.append(judged(rate, await open_loop(rate, probe_s, send)))
         if not tried[-1]["ok"]:
             break
         await asyncio.sleep(probe_s / 5)  # let the outbox and reporting drain between probes
     passing = [t["rate"] for t in tried if t["ok"]]
-    rate = max(passing) if passing else probes[0] / 2
+    rate = fixed if fixed is not None else max(passing) if passing else probes[0] / 2
     confirmed: dict[str, Any] = {}
     prof: profile.Profile | None = None
+    idle = await _idle_cpu(stack, probe_s / 2)
     for _ in range(attempts):  # confirm for the full time; step down by a sixth when it does not hold
         profiling = asyncio.create_task(
             profile.record(stack.personnel.proc.pid, profile_s, "personnel", out / "profile-personnel")
@@ -215,13 +238,22 @@ async def write_side(
         backends = await backend_pids("bench_live_personnel")
         own.sample([stack.personnel.proc.pid])
         postgres.sample(backends)
+        began = time.monotonic()
         samples = await open_loop(rate, seconds, send)
         own.sample([stack.personnel.proc.pid])
         postgres.sample(backends)
+        wall = time.monotonic() - began
         confirmed = judged(rate, samples)
-        # CPU per command, whatever else the machine runs: personnel's process and its PostgreSQL backends
-        confirmed["personnel_cpu_ms"] = own.totals()["cpu_s"] * 1000 / max(1, len(samples))
-        confirmed["postgres_cpu_ms"] = postgres.totals()["cpu_s"] * 1000 / max(1, len(samples))
+        # CPU per command, whatever else the machine runs: personnel's process and its PostgreSQL backends;
+        # also less what they spend idle (heartbeats, polls, probes), which a lower rate shares among fewer
+        n = max(1, len(samples))
+        confirmed["personnel_cpu_ms"] = own.totals()["cpu_s"] * 1000 / n
+        confirmed["postgres_cpu_ms"] = postgres.totals()["cpu_s"] * 1000 / n
+        confirmed["idle_cpu_ms_per_s"] = idle
+        confirmed["personnel_cpu_ms_above_idle"] = (own.totals()["cpu_s"] - idle["personnel"] / 1000 * wall) * 1000 / n
+        confirmed["postgres_cpu_ms_above_idle"] = (
+            (postgres.totals()["cpu_s"] - idle["postgres"] / 1000 * wall) * 1000 / n
+        )
         confirmed["runqueue_wait_s"] = own.totals()["runqueue_wait_s"]
         prof = await profiling
         if confirmed["ok"]:

@@ -43,6 +43,11 @@ def cpu_rows(r: dict[str, Any]) -> list[Row]:
     if i and "personnel_cpu_ms" in i:
         figure = f"personnel {i['personnel_cpu_ms']:.1f} ms + PostgreSQL {i['postgres_cpu_ms']:.1f} ms CPU"
         out.append(("i. per command", figure, "", ""))
+        if "personnel_cpu_ms_above_idle" in i:
+            busy, idle = (i["personnel_cpu_ms_above_idle"], i["postgres_cpu_ms_above_idle"]), i["idle_cpu_ms_per_s"]
+            figure = f"personnel {busy[0]:.2f} ms + PostgreSQL {busy[1]:.2f} ms"
+            figure += f" (idle: {idle['personnel']:.0f} + {idle['postgres']:.0f} ms/s)"
+            out.append(("i. per command, less idle CPU", figure, "", ""))
     return out
 
 

@@ -97,10 +97,16 @@ class UnitOfWork:
             causation_id=causation_id,
         )
 
-    async def publish_many(self, events: list[Event]) -> list[Envelope]:
+    async def publish_many(self, events: list[Event], *, causation_id: UUID | None = None) -> list[Envelope]:
+        """Like `publish` for each event in order, in one round trip to the database."""
         assert self._conn is not None, "attach() first"
         return await append_many(
-            self._conn, events, source=self.SOURCE, actor=self.actor, correlation_id=self.correlation_id
+            self._conn,
+            events,
+            source=self.SOURCE,
+            actor=self.actor,
+            correlation_id=self.correlation_id,
+            causation_id=causation_id,
         )
 
     async def forget(self, topic: TopicSpec, key: str, *, type: str) -> Envelope:

@@ -42,6 +42,9 @@ class OfficerRepository:
         return {r["officer_id"] for r in rows}
 
     async def insert_many(self, officers: list[Officer]) -> None:
+        if len(officers) == 1 and len(officers[0].periods) == 1:
+            await self._insert_one(officers[0])
+            return
         await self._conn.executemany(
             f"INSERT INTO officers ({_OFFICER_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
             [
@@ -68,17 +71,54 @@ class OfficerRepository:
             ],
         )
 
+    async def _insert_one(self, o: Officer) -> None:
+        """An appointment: the officer and its period in one statement (one round trip instead of two; the
+        foreign key of the period is checked at the statement's end, when both rows exist)."""
+        (p,) = o.periods
+        await self._conn.execute(
+            f"""WITH officer AS (INSERT INTO officers ({_OFFICER_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9))
+                INSERT INTO officer_periods VALUES ($1,$10,$11,$12,$13,$14)""",
+            o.officer_id,
+            o.full_name,
+            o.birth_year,
+            o.gender,
+            o.employment_category,
+            o.appointed_on,
+            o.departed_on,
+            o.departure_reason,
+            o.departure_destination,
+            p.valid_from,
+            p.valid_to,
+            p.unit_id,
+            p.assignment,
+            list(p.functions),
+        )
+
     async def change_period(self, officer: Officer, plan: Step, effective: dt.date, **changes: Any) -> None:
         current = officer.current
         new = replace(current, **changes, valid_from=effective, valid_to=None)
-        if plan is Step.REPLACE:
+        if plan is Step.CLOSE_AND_OPEN:
+            # Close the current period, open the new one and touch the officer in one round trip: three
+            # different rows, so the order in which the statement's parts run does not matter.
             await self._conn.execute(
-                "DELETE FROM officer_periods WHERE officer_id = $1 AND valid_from = $2",
+                """WITH closed AS (UPDATE officer_periods SET valid_to = $3 WHERE officer_id = $1 AND valid_from = $2),
+                        opened AS (INSERT INTO officer_periods VALUES ($1, $4, NULL, $5, $6, $7))
+                   UPDATE officers SET updated_at = now() WHERE officer_id = $1""",
                 officer.officer_id,
                 current.valid_from,
+                day_before(effective),
+                new.valid_from,
+                new.unit_id,
+                new.assignment,
+                list(new.functions),
             )
-        else:
-            await self._close(officer.officer_id, current.valid_from, day_before(effective))
+            return
+        # REPLACE: the current period starts on `effective`; it is replaced by the new one (same key).
+        await self._conn.execute(
+            "DELETE FROM officer_periods WHERE officer_id = $1 AND valid_from = $2",
+            officer.officer_id,
+            current.valid_from,
+        )
         await self._conn.execute(
             "INSERT INTO officer_periods VALUES ($1,$2,$3,$4,$5,$6)",
             officer.officer_id,

@@ -15,6 +15,7 @@ from personnel.domain.periods import transition
 from personnel.domain.units import Unit, UnitVersion
 
 _VERSION_COLS = "unit_id, valid_from, valid_to, name_vi, name_en, kind, level, parent_id"
+_V_COLS = ", ".join("v." + c for c in _VERSION_COLS.split(", "))  # the version columns in a join, `v` the alias
 
 
 def _version(row: asyncpg.Record) -> UnitVersion:
@@ -26,6 +27,10 @@ class UnitRepository:
         self._conn = conn
 
     async def get(self, unit_id: str, *, lock: bool = False) -> Unit | None:
+        if not lock:
+            return await self._get_unlocked(unit_id)
+        # Locked: the versions are read by a statement after the lock is held, so they include whatever the
+        # previous holder committed (one statement's joined rows would come from before the wait).
         head = await self._conn.fetchrow(
             f"SELECT unit_id, valid_from, valid_to FROM org_units WHERE unit_id = $1{' FOR UPDATE' if lock else ''}",
             unit_id,
@@ -37,13 +42,27 @@ class UnitRepository:
         )
         return Unit(head["unit_id"], head["valid_from"], head["valid_to"], tuple(_version(r) for r in rows))
 
+    async def _get_unlocked(self, unit_id: str) -> Unit | None:
+        """The unit and its versions in one round trip (most commands read the unit they touch this way)."""
+        rows = await self._conn.fetch(
+            f"""SELECT u.valid_from AS unit_from, u.valid_to AS unit_to, {_V_COLS}
+                FROM org_units u LEFT JOIN org_unit_versions v ON v.unit_id = u.unit_id
+                WHERE u.unit_id = $1 ORDER BY v.valid_from""",
+            unit_id,
+        )
+        if not rows:
+            return None
+        head = rows[0]
+        versions = tuple(_version(r) for r in rows if r["unit_id"] is not None)
+        return Unit(unit_id, head["unit_from"], head["unit_to"], versions)
+
     async def existing_ids(self, unit_ids: list[str]) -> set[str]:
         rows = await self._conn.fetch("SELECT unit_id FROM org_units WHERE unit_id = ANY($1)", unit_ids)
         return {r["unit_id"] for r in rows}
 
     async def versions_on(self, day: dt.date, unit_ids: list[str] | None = None) -> dict[str, UnitVersion]:
         rows = await self._conn.fetch(
-            f"""SELECT {", ".join("v." + c for c in _VERSION_COLS.split(", "))}
+            f"""SELECT {_V_COLS}
                 FROM org_unit_versions v JOIN org_units u USING (unit_id)
                 WHERE v.valid_from <= $1 AND (v.valid_to IS NULL OR $1 <= v.valid_to)
                   AND u.valid_from <= $1 AND (u.valid_to IS NULL OR $1 <= u.valid_to)

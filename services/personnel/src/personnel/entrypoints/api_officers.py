@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id
 from cds_contracts.personnel_officers import Assignment, OfficerFunction
-from cds_plumbing.auth import Writer
+from cds_plumbing.auth import Principal, Writer, may_change_every_unit
 from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -34,6 +34,13 @@ async def _unit_of(request: Request, officer_id: Id) -> str:
     if unit is None:
         raise NotFoundError(f"officer {officer_id} does not exist")
     return unit
+
+
+async def _scoped_to_officer(request: Request, who: Principal, officer_id: Id, *more_units: str) -> None:
+    """403 unless the caller may change data of the officer's unit (and of `more_units`). A province admin
+    may change every unit's: the lookup is skipped, and the handler answers 404 for an unknown officer."""
+    if not may_change_every_unit(who):
+        await scoped(request, who, await _unit_of(request, officer_id), *more_units)
 
 
 @router.post("", status_code=201)
@@ -71,7 +78,7 @@ async def get_officer(officer_id: Id, request: Request) -> dict[str, Any]:
 
 @router.post("/{officer_id}/assignment")
 async def change_assignment(officer_id: Id, cmd: ChangeAssignment, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id))
+    await _scoped_to_officer(request, who, officer_id)
     async with uow(request, who) as u:
         await handlers.change_assignment(u, officer_id, cmd)
     return {"officer_id": officer_id}
@@ -79,7 +86,7 @@ async def change_assignment(officer_id: Id, cmd: ChangeAssignment, request: Requ
 
 @router.post("/{officer_id}/transfer")
 async def transfer(officer_id: Id, cmd: TransferOfficer, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id), cmd.to_unit_id)
+    await _scoped_to_officer(request, who, officer_id, cmd.to_unit_id)
     async with uow(request, who) as u:
         await handlers.transfer_officer(u, officer_id, cmd)
     return {"officer_id": officer_id}
@@ -87,7 +94,7 @@ async def transfer(officer_id: Id, cmd: TransferOfficer, request: Request, who: 
 
 @router.post("/{officer_id}/qualifications", status_code=201)
 async def add_qualification(officer_id: Id, cmd: AddQualification, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id))
+    await _scoped_to_officer(request, who, officer_id)
     async with uow(request, who) as u:
         await handlers.add_qualification(u, officer_id, cmd)
     return {"officer_id": officer_id}
@@ -95,7 +102,7 @@ async def add_qualification(officer_id: Id, cmd: AddQualification, request: Requ
 
 @router.post("/{officer_id}/certificates", status_code=201)
 async def add_certificate(officer_id: Id, cmd: AddCertificate, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id))
+    await _scoped_to_officer(request, who, officer_id)
     async with uow(request, who) as u:
         certificate_id = await handlers.add_certificate(u, officer_id, cmd)
     return {"officer_id": officer_id, "certificate_id": certificate_id}
@@ -103,7 +110,7 @@ async def add_certificate(officer_id: Id, cmd: AddCertificate, request: Request,
 
 @router.post("/{officer_id}/departure")
 async def depart(officer_id: Id, cmd: RecordDeparture, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id))
+    await _scoped_to_officer(request, who, officer_id)
     async with uow(request, who) as u:
         await handlers.record_departure(u, officer_id, cmd)
     return {"officer_id": officer_id}
@@ -111,7 +118,7 @@ async def depart(officer_id: Id, cmd: RecordDeparture, request: Request, who: Wr
 
 @router.post("/{officer_id}/corrections")
 async def correct(officer_id: Id, cmd: CorrectOfficer, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _unit_of(request, officer_id))
+    await _scoped_to_officer(request, who, officer_id)
     async with uow(request, who) as u:
         await handlers.correct_officer(u, officer_id, cmd)
     return {"officer_id": officer_id}

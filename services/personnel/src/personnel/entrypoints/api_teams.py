@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from cds_contracts.bounds import Id
-from cds_plumbing.auth import Writer
+from cds_plumbing.auth import Principal, Writer, may_change_every_unit
 from cds_plumbing.http import Limit, Offset, page
 from personnel.adapters import queries
 from personnel.domain.errors import NotFoundError
@@ -25,6 +25,13 @@ async def _commune_of(request: Request, team_id: Id) -> str:
     if commune is None:
         raise NotFoundError(f"community team {team_id} does not exist")
     return commune
+
+
+async def _scoped_to_team(request: Request, who: Principal, team_id: Id) -> None:
+    """403 unless the caller may change data of the team's commune. A province admin may change every
+    unit's: the lookup is skipped, and the handler answers 404 for an unknown team."""
+    if not may_change_every_unit(who):
+        await scoped(request, who, await _commune_of(request, team_id))
 
 
 @router.post("", status_code=201)
@@ -53,7 +60,7 @@ async def get_team(team_id: Id, request: Request) -> dict[str, Any]:
 
 @router.post("/{team_id}/members", status_code=201)
 async def add_member(team_id: Id, cmd: AddTeamMember, request: Request, who: Writer) -> dict[str, str]:
-    await scoped(request, who, await _commune_of(request, team_id))
+    await _scoped_to_team(request, who, team_id)
     async with uow(request, who) as u:
         member_id = await handlers.add_member(u, team_id, cmd)
     return {"team_id": team_id, "member_id": member_id}
@@ -63,7 +70,7 @@ async def add_member(team_id: Id, cmd: AddTeamMember, request: Request, who: Wri
 async def remove_member(
     team_id: Id, member_id: Id, cmd: RemoveTeamMember, request: Request, who: Writer
 ) -> dict[str, str]:
-    await scoped(request, who, await _commune_of(request, team_id))
+    await _scoped_to_team(request, who, team_id)
     async with uow(request, who) as u:
         await handlers.remove_member(u, team_id, member_id, cmd)
     return {"team_id": team_id, "member_id": member_id}
