@@ -18,6 +18,7 @@ class Call:
     path: str
     body: Row
     method: Literal["POST", "PUT"] = "POST"
+    phase: str = ""  # consecutive calls of one named phase are independent: the loader sends them together
 
 
 @dataclass(frozen=True)

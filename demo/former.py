@@ -54,6 +54,7 @@ FORMER = (
     Spec("PTC", "Tỉnh Phú Thọ (cũ)", "Former Phu Tho Province", 13, (12, 20)),
     Spec("HB", "Tỉnh Hòa Bình (cũ)", "Former Hoa Binh Province", 10, (10, 18)),
 )
+PHASES = ("create", "regroup", "transfer", "dissolve")  # of the merger day's calls, in a valid order
 SIZES = {"province": (18, 26), "district": (22, 30), "commune": (9, 13)}
 TEAMS_PER_COMMUNE, MEMBERS_PER_TEAM = (4, 8), (4, 8)
 AFFILIATIONS = ("youth_union", "womens_union", "farmers_association", "veterans", "other")
@@ -81,7 +82,7 @@ def extend(ds: DataSet, specs: tuple[Spec, ...] = FORMER) -> None:
 def _transfers(officers: list[Row], to_unit: str) -> list[Call]:
     """The officers' transfers to `to_unit` on the merger day."""
     body = {"to_unit_id": to_unit, "effective_date": REORGANISATION_DAY.isoformat()}
-    return [Call("personnel", f"/api/v1/officers/{o['officer_id']}/transfer", body) for o in officers]
+    return [Call("personnel", f"/api/v1/officers/{o['officer_id']}/transfer", body, phase="transfer") for o in officers]
 
 
 class _Province:
@@ -141,7 +142,9 @@ class _Province:
                 communes.append(code)
             calls += self.reorganise(dcode, communes, district_staff, city)
         self.infosec()
-        self.ds.reorganisation += calls
+        # All districts at once, phase by phase (each phase needs only the ones before it): the loader sends
+        # a phase's calls together instead of some 400 one after the other.
+        self.ds.reorganisation += sorted(calls, key=lambda c: PHASES.index(c.phase))
 
     # --- people -------------------------------------------------------------------------------------------
     def officer(self, unit: str, assignment: str, functions: list[str], level: str) -> Row:
@@ -217,9 +220,8 @@ class _Province:
             size = min(len(rest), self.rng.choice((1, 2, 2, 3, 3)))
             group, rest = rest[:size], rest[size:]
             if size == 1:
-                calls.append(
-                    Call("personnel", f"/api/v1/units/{group[0]}/move", {"parent_id": successor, "effective_date": day})
-                )
+                move = {"parent_id": successor, "effective_date": day}
+                calls.append(Call("personnel", f"/api/v1/units/{group[0]}/move", move, phase="regroup"))
                 code = group[0]
             else:
                 g += 1
@@ -234,11 +236,10 @@ class _Province:
                     "parent_id": successor,
                     "valid_from": day,
                 }
-                calls.append(Call("personnel", "/api/v1/units", body))
+                calls.append(Call("personnel", "/api/v1/units", body, phase="create"))
                 merge = {"successor_id": code, "predecessor_ids": group, "effective_date": day}
-                calls.append(Call("personnel", "/api/v1/units/merge", merge))
+                calls.append(Call("personnel", "/api/v1/units/merge", merge, phase="regroup"))
             seat = seat or code
-        body = {"to_unit_id": seat, "effective_date": day}
-        calls += [Call("personnel", f"/api/v1/officers/{o['officer_id']}/transfer", body) for o in staff]
-        calls.append(Call("personnel", f"/api/v1/units/{district}/dissolve", {"effective_date": day}))
+        calls += _transfers(staff, seat)
+        calls.append(Call("personnel", f"/api/v1/units/{district}/dissolve", {"effective_date": day}, phase="dissolve"))
         return calls

@@ -9,6 +9,7 @@ skipped when the data set's root unit already exists in personnel.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import time
@@ -82,6 +83,15 @@ class _Api:
                 sent += 1
         return sent
 
+    async def run_phases(self, calls: Iterable[Call]) -> None:
+        """Send in order; consecutive calls of one phase (`Call.phase`, every transfer) go out together."""
+
+        def key(call: Call) -> object:
+            return call.phase or ("transfer" if call.path.endswith("/transfer") else id(call))
+
+        for _, group in itertools.groupby(calls, key):
+            await asyncio.gather(*(self.send(c) for c in group))
+
     async def import_rows(self, kind: str, rows: list[Row]) -> int:
         imported = 0
         for start in range(0, len(rows), IMPORT_ROWS):
@@ -151,7 +161,7 @@ async def load(ds: DataSet, urls: Urls, token: str, progress: Progress = print, 
         stage(6, f"training: {len(ds.training) + 2 * len(ds.findings):,} calls (plan, classes, results, drills)")
         hires = await _recruitment(api, ds)
         stage(7, f"recruitment: policy, staffing plans, vacancies, {len(ds.applications)} applications, {hires} hires")
-        await api.run(ds.reorganisation, lambda c: c.path.endswith("/transfer"))
+        await api.run_phases(ds.reorganisation)
         stage(8, f"reorganisation of {ds.reorganisation_day}: {len(ds.reorganisation):,} calls")
         await _reporting(api, ds)
         stage(9, "reporting has applied everything")
