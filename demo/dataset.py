@@ -18,6 +18,7 @@ class Call:
     path: str
     body: Row
     method: Literal["POST", "PUT"] = "POST"
+    phase: str = ""  # consecutive calls of one named phase are independent: the loader sends them together
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class DataSet:
     reorganisation: list[Call] = field(default_factory=list)
     coverage_exceptions: list[Row] = field(default_factory=list)  # agencies deliberately left non-compliant
     notes: list[str] = field(default_factory=list)
+    former_roots: list[str] = field(default_factory=list)  # SYNTHETIC former provinces merged with Vĩnh Phúc
     expected: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -54,6 +54,7 @@ class Model:
     hires: dict[str, dt.date] = field(default_factory=dict)
     teams: dict[str, list[Period]] = field(default_factory=dict)
     members: list[tuple[str, dt.date, str]] = field(default_factory=list)
+    merged: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (predecessor, successor, day)
     errors: list[str] = field(default_factory=list)
 
     # --- units ----------------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ class Model:
             for child in self.children(old, day):
                 self.move(child, successor, day)
             self.cease(old, day)
+            self.merged.append((old, successor, day))
 
     def dissolve(self, unit: str, day: dt.date) -> None:
         if self.require(unit, day - ONE_DAY, "dissolve") is None:
@@ -172,18 +174,34 @@ class Model:
 
     # --- what reporting shows -----------------------------------------------------------------------------------
     def subtree(self, root: str, day: dt.date) -> set[str]:
+        kids: dict[str, list[str]] = {}  # the day's tree, built once (children() per unit is quadratic)
+        for unit in self.units:
+            if (v := self.version(unit, day)) is not None:
+                kids.setdefault(v.unit, []).append(unit)
         found, todo = set(), [root] if self.version(root, day) else []
         while todo:
             unit = todo.pop()
             found.add(unit)
-            todo += self.children(unit, day)
+            todo += kids.get(unit, [])
         return found
 
     def serving_on(self, day: dt.date, units: set[str]) -> list[Period]:
         return [p for ps in self.officers.values() for p in ps if p.on(day) and p.unit in units]
 
-    def headcount(self, day: dt.date, root: str) -> dict[str, int]:
-        periods = self.serving_on(day, self.subtree(root, day))
+    def lineage(self, root: str, day: dt.date) -> set[str]:
+        """The units on `day` that descend from `root`: in its subtree on some day up to `day`, or successors
+        (by merge, on or before `day`) of such units: the lineage slice reporting offers as `former_province`."""
+        starts = {v.start for vs in self.units.values() for v in vs if v.start <= day}
+        found = set().union(*(self.subtree(root, d) for d in starts | {d - ONE_DAY for d in starts} | {day}))
+        grown = True
+        while grown:
+            new = {successor for old, successor, d in self.merged if old in found and d <= day} - found
+            found |= new
+            grown = bool(new)
+        return {u for u in found if self.version(u, day) is not None}
+
+    def headcount(self, day: dt.date, root: str, units: set[str] | None = None) -> dict[str, int]:
+        periods = self.serving_on(day, self.subtree(root, day) if units is None else units)
         out = {"total": len(periods)}
         out |= {a: sum(p.assignment == a for p in periods) for a in ("dedicated", "concurrent")}
         for function in ("information_security", "it_technical", "it_leader"):
@@ -200,8 +218,8 @@ class Model:
                 failing.append({"unit_id": unit, "missing": missing})
         return {"agencies": len(agencies), "compliant": len(agencies) - len(failing), "failing": failing}
 
-    def community(self, day: dt.date, root: str) -> dict[str, Any]:
-        units = self.subtree(root, day)
+    def community(self, day: dt.date, root: str, units: set[str] | None = None) -> dict[str, Any]:
+        units = self.subtree(root, day) if units is None else units
         teams = {t for t, ps in self.teams.items() if any(p.on(day) and p.unit in units for p in ps)}
         joined = [a for t, j, a in self.members if t in teams and j <= day]
         return {
@@ -293,9 +311,27 @@ def compute_expected(ds: DataSet) -> dict[str, Any]:
         "hires": {"total": len(m.hires), "in_2024": hires_2024},
         "open_vacancies": {"count": len(open_vacancies), "ids": open_vacancies},
         "readiness": readiness(ds),
+        "former": {r: _former(m, ds, r) for r in [ds.root_id, *ds.former_roots]},
         "units": {
             "before": len(m.subtree(ds.root_id, FIGURES_DAY)),
             "after": len(m.subtree(ds.successor_id, ds.today)),
             "communes_before": sum(1 for u in m.subtree(ds.root_id, FIGURES_DAY) if m.units[u][0].level == "commune"),
+        },
+    }
+
+
+def _former(m: Model, ds: DataSet, root: str) -> dict[str, Any]:
+    """A former province's own figures on 31/12/2024 and its share of the merged province today."""
+    first = m.units[root][0]
+    today = m.lineage(root, ds.today)
+    name = next(u["name_vi"] for u in ds.units if u["unit_id"] == root)
+    return {
+        "name_vi": name,
+        "synthetic": root != ds.root_id,
+        "units_2024": len(m.subtree(root, FIGURES_DAY)) if first.start <= FIGURES_DAY else 0,
+        "officers": {"2024-12-31": m.headcount(FIGURES_DAY, root), "today": m.headcount(ds.today, root, today)},
+        "community_teams": {
+            "2024-12-31": m.community(FIGURES_DAY, root),
+            "today": m.community(ds.today, root, today),
         },
     }

@@ -1,7 +1,7 @@
 """Deterministic generator of the Vĩnh Phúc demo data set (pure: no I/O; `today` only places the relative items).
 
 `generate(seed, scale, prefix)` draws everything from one `random.Random(seed)`; the same arguments give
-the same data set. At scale 1 it reproduces the seed article's figures (../shared/seed/FACTS.md): more than
+the same data set. At scale 1 it reproduces the source article's figures (README, "The demo data set"): more than
 3,100 CĐS officers (most concurrent), nearly 150 on information security, the centre's 10 technical
 officers, an IT leader and an IT technical officer in every agency but the named exceptions, 1,240
 community technology teams with nearly 9,900 members, the 2024 training plan (10 classes / 300 trainees
@@ -32,6 +32,7 @@ from typing import Any
 
 from cds_plumbing import clock
 
+from . import former as former_provinces
 from . import places, plans, recruitment
 from .dataset import FIGURES_DAY, REORGANISATION_DAY, Call, DataSet, Row
 from .expected import compute_expected
@@ -66,14 +67,22 @@ def today_in_province() -> dt.date:
 
 
 def generate(
-    seed: int = 2024, scale: float = 1.0, prefix: str = "", today: dt.date | None = None, *, expected: bool = True
+    seed: int = 2024,
+    scale: float = 1.0,
+    prefix: str = "",
+    today: dt.date | None = None,
+    *,
+    expected: bool = True,
+    former: bool = False,
 ) -> DataSet:
     """The demo data set; `today` (default: today in Asia/Ho_Chi_Minh) only dates shifts, recent incidents
-    and the recent drill. `expected=False` skips computing the expected figures (minutes at large scales)."""
+    and the recent drill. `expected=False` skips computing the expected figures (minutes at large scales).
+    `former=True` adds the SYNTHETIC former Phú Thọ and Hòa Bình and merges the three roots (demo.former);
+    Vĩnh Phúc's own rows are the same either way."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     rng = random.Random(seed)  # noqa: S311
-    return _Generator(rng, seed, scale, prefix, today or today_in_province()).run(expected=expected)
+    return _Generator(rng, seed, scale, prefix, today or today_in_province()).run(expected=expected, former=former)
 
 
 class _Generator:
@@ -323,7 +332,7 @@ class _Generator:
         merge = {"successor_id": successor, "predecessor_ids": [root], "effective_date": day}
         calls.append(Call("personnel", "/api/v1/units/merge", merge))
 
-    def run(self, *, expected: bool = True) -> DataSet:
+    def run(self, *, expected: bool = True, former: bool = False) -> DataSet:
         groups = self.structure()
         self.staff(groups)
         recruitment.recruitment(self.ds, self.rng)
@@ -335,6 +344,8 @@ class _Generator:
         plans.training(self.ds, self.rng, self.by_unit, self.level_of, self.centre, groups, team)
         self.reorganisation(groups)
         self.ds.notes.append(f"{len(self.ds.coverage_exceptions)} agencies are left non-compliant on purpose")
+        if former:  # after everything Vĩnh Phúc draws from `rng`, so its data set stays the same
+            former_provinces.extend(self.ds)
         if expected:
             self.ds.expected = compute_expected(self.ds)
         return self.ds

@@ -9,6 +9,7 @@ skipped when the data set's root unit already exists in personnel.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import time
@@ -23,6 +24,7 @@ from .dataset import FIGURES_DAY, Application, Call, DataSet, Row
 Progress = Callable[[str], None]
 STAGES = 9
 PARALLEL = 16
+IMPORT_ROWS = 40_000  # rows per import call: personnel takes at most 50,000 (each call all-or-nothing)
 
 
 class LoadError(RuntimeError):
@@ -81,13 +83,27 @@ class _Api:
                 sent += 1
         return sent
 
+    async def run_phases(self, calls: Iterable[Call]) -> None:
+        """Send in order; consecutive calls of one phase (`Call.phase`, every transfer) go out together."""
+
+        def key(call: Call) -> object:
+            return call.phase or ("transfer" if call.path.endswith("/transfer") else id(call))
+
+        for _, group in itertools.groupby(calls, key):
+            await asyncio.gather(*(self.send(c) for c in group))
+
     async def import_rows(self, kind: str, rows: list[Row]) -> int:
-        body = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
-        headers = {"content-type": "application/x-ndjson"}
-        response = await self.client.post(f"{self.urls.personnel}/api/v1/imports/{kind}", content=body, headers=headers)
-        if response.status_code != 201:
-            raise LoadError(f"import of {kind} refused: {response.status_code} {response.text[:1500]}")
-        return int(response.json()["imported"])
+        imported = 0
+        for start in range(0, len(rows), IMPORT_ROWS):
+            chunk = rows[start : start + IMPORT_ROWS]
+            body = "\n".join(json.dumps(r, ensure_ascii=False) for r in chunk).encode()
+            headers = {"content-type": "application/x-ndjson"}
+            url = f"{self.urls.personnel}/api/v1/imports/{kind}"
+            response = await self.client.post(url, content=body, headers=headers)
+            if response.status_code != 201:
+                raise LoadError(f"import of {kind} refused: {response.status_code} {response.text[:1500]}")
+            imported += int(response.json()["imported"])
+        return imported
 
     async def until(self, check: Callable[[], Awaitable[bool]], what: str) -> None:
         deadline = time.monotonic() + self.timeout_s
@@ -110,18 +126,29 @@ class _Api:
 
 
 async def load(ds: DataSet, urls: Urls, token: str, progress: Progress = print, *, timeout_s: float = 600) -> bool:
-    """Load `ds`; False (and nothing written) when its root unit already exists in personnel."""
+    """Load `ds`; False (and nothing written) when its root unit already exists in personnel. The calls made
+    are `api_calls(ds)` plus the reads that wait for the services to catch up."""
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(headers=headers, timeout=120) as client:
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive ends: at httpx's default (also 5 s) a
+    # POST could go out on a connection the server was closing at that moment (a ReadError, seen under load).
+    limits = httpx.Limits(keepalive_expiry=1.0)
+    async with httpx.AsyncClient(headers=headers, timeout=120, limits=limits) as client:
         api = _Api(client, urls, progress, timeout_s)
         if (await api.get("personnel", f"/api/v1/units/{ds.root_id}")).status_code == 200:
             progress(f"Unit {ds.root_id} already exists in personnel: the demo is loaded, nothing to do.")
+            missing = [
+                r for r in ds.former_roots if (await api.get("personnel", f"/api/v1/units/{r}")).status_code != 200
+            ]
+            if missing:  # loaded by an older demo, before the former provinces joined it
+                progress(f"  (former provinces {', '.join(missing)} are not loaded: `make demo RESET=1` loads them)")
             return False
         started = time.monotonic()
 
         def stage(n: int, text: str) -> None:
             progress(f"[{n}/{STAGES}] {text} ({time.monotonic() - started:,.1f} s)")
 
+        if ds.former_roots:
+            progress(f"      with the SYNTHETIC former provinces {', '.join(ds.former_roots)} (demo/former.py)")
         stage(1, f"units: {await api.import_rows('units', ds.units):,} imported")
         stage(2, f"officers: {await api.import_rows('officers', ds.officers):,} imported")
         teams, members = await api.import_rows("teams", ds.teams), await api.import_rows("members", ds.members)
@@ -134,7 +161,7 @@ async def load(ds: DataSet, urls: Urls, token: str, progress: Progress = print, 
         stage(6, f"training: {len(ds.training) + 2 * len(ds.findings):,} calls (plan, classes, results, drills)")
         hires = await _recruitment(api, ds)
         stage(7, f"recruitment: policy, staffing plans, vacancies, {len(ds.applications)} applications, {hires} hires")
-        await api.run(ds.reorganisation, lambda c: c.path.endswith("/transfer"))
+        await api.run_phases(ds.reorganisation)
         stage(8, f"reorganisation of {ds.reorganisation_day}: {len(ds.reorganisation):,} calls")
         await _reporting(api, ds)
         stage(9, "reporting has applied everything")
@@ -236,3 +263,14 @@ async def _reporting(api: _Api, ds: DataSet) -> None:
         )
 
     await api.until(caught_up, "reporting's head counts and community teams to match the data set")
+
+
+def api_calls(ds: DataSet) -> dict[str, int]:
+    """Writes the loader sends for `ds` (imports by call, rows imported, other calls), for the demo's report."""
+    imports = sum(-(-len(rows) // IMPORT_ROWS) for rows in (ds.units, ds.officers, ds.teams, ds.members))
+    rows = len(ds.units) + len(ds.officers) + len(ds.teams) + len(ds.members)
+    findings = len(ds.findings) + sum(f.closed_on is not None for f in ds.findings)
+    applications = sum(1 + len(a.stages) + (a.hire is not None) for a in ds.applications)
+    calls = len(ds.personnel) + len(ds.departures) + len(ds.training) + findings + len(ds.recruitment)
+    calls += applications + len(ds.exit_interviews) + len(ds.reorganisation)
+    return {"import_calls": imports, "rows_imported": rows, "other_calls": calls}
