@@ -17,7 +17,7 @@ __all__ = ["client", "fed", "settings"]  # the fixtures: the fixed data set and 
 def test_the_catalogue_names_every_view_its_tables_and_each_path_answers(client: TestClient) -> None:
     assert client.get("/api/v1/catalogue", headers={"Authorization": ""}).status_code == 401
     views = {v["name"]: v for v in client.get("/api/v1/catalogue").json()["views"]}
-    assert set(views) == {*VIEWS, "overview"}
+    assert set(views) == {*VIEWS, "overview", "former-provinces"}
     assert sorted(t["name"] for v in views.values() for t in v["tables"]) == sorted(SPECS)
     assert {n for n, v in views.items() if v["snapshot"]} == set(SNAPSHOT_VIEWS)
     assert views["attrition"]["tables"][0] == {
@@ -26,6 +26,8 @@ def test_the_catalogue_names_every_view_its_tables_and_each_path_answers(client:
         "title_en": "Departures and hires by month",
     }
     assert views["trends"]["parameters"] == ["from", "to"]
+    former = client.get(views.pop("former-provinces")["path"])  # a list: it takes no day and no slice
+    assert former.status_code == 200 and "former_provinces" in former.json()
     for name, view in views.items():
         params = {"as_of": "2024-12-31", **({"year": "2024"} if "year" in view["parameters"] else {})}
         answer = client.get(view["path"], params=params)

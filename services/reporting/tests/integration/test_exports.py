@@ -145,3 +145,15 @@ def test_unknown_tables_formats_and_the_views_errors(client: TestClient) -> None
     assert no_year.status_code == 422
     wrong_lang = client.get("/api/v1/exports/headcount.csv", params={"lang": "fr"})
     assert wrong_lang.status_code == 422
+
+
+def test_a_misspelt_parameter_is_refused_and_another_views_parameter_ignored(client: TestClient) -> None:
+    """One query string may serve every table (`year` only matters to the tables of yearly views), but a name
+    no view takes (`unit=` for `unit_id=`) is a 422 rather than an export of the whole province."""
+    params = {"as_of": "2024-12-31"}
+    plain = client.get("/api/v1/exports/headcount.csv", params=params)
+    with_year = client.get("/api/v1/exports/headcount.csv", params={**params, "year": "2024"})
+    assert plain.status_code == with_year.status_code == 200 and plain.content == with_year.content
+    misspelt = client.get("/api/v1/exports/headcount.csv", params={**params, "unit": "D"})
+    assert misspelt.status_code == 422 and "unit" in misspelt.json()["detail"]
+    assert client.get("/api/v1/officers/headcount", params={**params, "unit": "D"}).status_code == 422

@@ -51,16 +51,18 @@ class _ViewQuery(BaseModel):
 
 _REPEATED = ("sector", "level")
 _TAKES = {"year": ("year",), "days": ("days",), "range": ("from", "to")}
+_ANY_VIEW = {f.alias or name for name, f in _ViewQuery.model_fields.items()} | {"lang"}
 
 
 def view_args(view: View, request: Request) -> ViewArgs:
-    """The view's arguments from the export's query string: the parameters the view takes (and `lang`); a
-    bad one, or one the view does not take, is a 422, as the view's own route answers."""
-    taken = {"as_of", "unit_id", "former_province", *_REPEATED, *(p for t in view.takes for p in _TAKES[t])}
-    unknown = sorted(set(request.query_params.keys()) - taken - {"lang"})
+    """The view's arguments from the export's query string: only the parameters the view takes are read
+    (one query string may serve every table: another view's parameter, e.g. `year`, is ignored); a bad
+    one is a 422, and so is a name no view takes (a misspelt filter must not export everything)."""
+    unknown = sorted(set(request.query_params.keys()) - _ANY_VIEW)
     if unknown:
-        takes = ", ".join(sorted(taken | {"lang"}))
-        raise HTTPException(422, f"unknown query parameter(s): {', '.join(unknown)} (this export takes: {takes})")
+        takes = ", ".join(sorted(_ANY_VIEW))
+        raise HTTPException(422, f"unknown query parameter(s): {', '.join(unknown)} (exports take: {takes})")
+    taken = {"as_of", "unit_id", "former_province", *_REPEATED, *(p for t in view.takes for p in _TAKES[t])}
     raw: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
         if key in _REPEATED:
