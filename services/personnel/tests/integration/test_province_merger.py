@@ -86,3 +86,43 @@ def test_without_dissolving_districts_the_districts_move_with_their_communes(api
     ok(api.post("/api/v1/units/merge", json=body))
     new = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
     assert sorted(tree_ids(new[0])["PHU-THO"]) == ["HB-H", "HB-SO", "PT-H", "PT-SO", "VP-H", "VP-SO", "VP-X"]
+
+
+def test_a_province_cannot_merge_into_a_unit_of_its_own_subtree(api: TestClient) -> None:
+    # With dissolve_districts the district successor was carried into itself and then dissolved, so the
+    # province's officers, teams and communes ended up in a unit that no longer exists (found in review).
+    communes = three_provinces(api)
+    for successor in ("VP-H", "VP-SO", communes["VP"][0]):
+        for dissolve in (True, False):
+            body = {
+                "successor_id": successor,
+                "predecessor_ids": ["VP"],
+                "effective_date": DAY,
+                "dissolve_districts": dissolve,
+            }
+            refused = api.post("/api/v1/units/merge", json=body)
+            assert refused.status_code == 422, refused.text
+            assert "lies under" in refused.json()["detail"]
+    new = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
+    assert "VP-H" in tree_ids(next(r for r in new if r["unit_id"] == "VP"))["VP"]  # nothing changed
+
+
+def test_a_province_cannot_merge_into_a_lower_level_unit(api: TestClient) -> None:
+    # Provinces merged into a commune elsewhere: with their districts dissolved, every commune went under
+    # that commune (a commune may sit under a commune), and a commune became the province's root.
+    for p in ("P1", "P2"):
+        unit(api, p, "province", None)
+        unit(api, f"{p}-H", "district", p)
+        unit(api, f"{p}-H-1", "commune", f"{p}-H")
+    unit(api, "C-ELSEWHERE", "commune", None)
+    body = {
+        "successor_id": "C-ELSEWHERE",
+        "predecessor_ids": ["P1", "P2"],
+        "effective_date": DAY,
+        "dissolve_districts": True,
+    }
+    refused = api.post("/api/v1/units/merge", json=body)
+    assert refused.status_code == 422, refused.text
+    assert "province-level P1 cannot merge into commune-level C-ELSEWHERE" in refused.json()["detail"]
+    roots = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
+    assert sorted(r["unit_id"] for r in roots) == ["C-ELSEWHERE", "P1", "P2"]

@@ -111,7 +111,8 @@ async def merge_units(uow: UnitOfWork, cmd: MergeUnits) -> None:
     successor = (await load_unit(uow, cmd.successor_id)).require_active(day, "successor")
     olds = [await load_unit(uow, p) for p in sorted(cmd.predecessor_ids)]
     for old in olds:
-        old.require_active(rules_day_before(day), "merged unit")
+        merged = old.require_active(rules_day_before(day), "merged unit")
+        rules.check_merge_into(successor, merged, await uow.units.descendants_from(old.unit_id, rules_day_before(day)))
     envelope = await uow.publish(OrgUnitsMerged(**cmd.model_dump(exclude={"dissolve_districts"})))
     for old in olds:
         if cmd.dissolve_districts:
