@@ -95,8 +95,8 @@ def _read_zip(data: bytes, limits: Limits) -> dict[str, tuple[str, Rows]]:
     # zipfile builds an object per central-directory entry before we can count them (800,000 empty entries
     # fit in 64 MiB: a minute of CPU and half a GiB), and the end record's count may lie. Every entry starts
     # with this signature, so counting it in the raw bytes bounds the entries before zipfile reads any.
-    if data.count(_CENTRAL_ENTRY) > limits.max_entries:
-        raise _reject(f"the zip holds more than {limits.max_entries} entries; at most {limits.max_entries}", status=413)
+    if (signatures := data.count(_CENTRAL_ENTRY)) > limits.max_entries:
+        raise _reject(f"the zip holds {signatures} entries; at most {limits.max_entries}", status=413)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
