@@ -126,3 +126,16 @@ def test_a_province_cannot_merge_into_a_lower_level_unit(api: TestClient) -> Non
     assert "province-level P1 cannot merge into commune-level C-ELSEWHERE" in refused.json()["detail"]
     roots = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
     assert sorted(r["unit_id"] for r in roots) == ["C-ELSEWHERE", "P1", "P2"]
+
+
+def test_the_same_merger_sent_twice_is_refused_with_the_reason(api: TestClient, database: str) -> None:
+    # Found in review: the repeat ran again up to the lineage row, then failed on a duplicate key (a 409 that
+    # quoted the database's message).
+    three_provinces(api)
+    unit(api, "PHU-THO", "province", None, valid_from=DAY)
+    body = {"successor_id": "PHU-THO", "predecessor_ids": ["VP", "PT", "HB"], "effective_date": DAY}
+    ok(api.post("/api/v1/units/merge", json=body | {"dissolve_districts": True}))
+    before = len(api.portal.call(outbox_rows, database))  # type: ignore[union-attr]
+    again = api.post("/api/v1/units/merge", json=body | {"dissolve_districts": True})
+    assert again.status_code == 409 and "merged unit HB already ends on 2025-06-30" in again.json()["detail"]
+    assert len(api.portal.call(outbox_rows, database)) == before  # type: ignore[union-attr]

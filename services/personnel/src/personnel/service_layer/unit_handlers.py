@@ -112,6 +112,8 @@ async def merge_units(uow: UnitOfWork, cmd: MergeUnits) -> None:
     olds = [await load_unit(uow, p) for p in sorted(cmd.predecessor_ids)]
     for old in olds:
         merged = old.require_active(rules_day_before(day), "merged unit")
+        if not old.active_on(day):  # already merged or dissolved on that day: a repeat must not run again
+            raise ConflictError(f"merged unit {old.unit_id} already ends on {rules_day_before(day)}")
         rules.check_merge_into(successor, merged, await uow.units.descendants_from(old.unit_id, rules_day_before(day)))
     envelope = await uow.publish(OrgUnitsMerged(**cmd.model_dump(exclude={"dissolve_districts"})))
     for old in olds:
