@@ -139,3 +139,20 @@ def test_the_same_merger_sent_twice_is_refused_with_the_reason(api: TestClient, 
     again = api.post("/api/v1/units/merge", json=body | {"dissolve_districts": True})
     assert again.status_code == 409 and "merged unit HB already ends on 2025-06-30" in again.json()["detail"]
     assert len(api.portal.call(outbox_rows, database)) == before  # type: ignore[union-attr]
+
+
+def test_a_split_or_dissolution_sent_twice_is_refused_and_publishes_nothing_more(
+    api: TestClient, database: str
+) -> None:
+    # Found in review: a second dissolution on the same day answered 200 and published a second event; a
+    # second split failed on a duplicate key with the database's message.
+    for u in ("D", "S", "S1", "S2"):
+        unit(api, u, "commune", None)
+    ok(api.post("/api/v1/units/D/dissolve", json={"effective_date": DAY}))
+    ok(api.post("/api/v1/units/S/split", json={"successor_ids": ["S1", "S2"], "effective_date": DAY}))
+    before = len(api.portal.call(outbox_rows, database))  # type: ignore[union-attr]
+    again = api.post("/api/v1/units/D/dissolve", json={"effective_date": DAY})
+    assert again.status_code == 409 and "unit D already ends on 2025-06-30" in again.json()["detail"]
+    again = api.post("/api/v1/units/S/split", json={"successor_ids": ["S1", "S2"], "effective_date": DAY})
+    assert again.status_code == 409 and "unit S already ends on 2025-06-30" in again.json()["detail"]
+    assert len(api.portal.call(outbox_rows, database)) == before  # type: ignore[union-attr]
