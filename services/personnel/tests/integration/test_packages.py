@@ -246,3 +246,15 @@ async def test_a_retry_with_the_same_idempotency_key_gets_the_same_import(api: T
     assert again.headers["location"] == first.headers["location"]
     assert wait_for(api, started["import_id"])["status"] == "succeeded"
     assert (await written(database))["records"] == 1
+
+
+def test_a_cycle_of_parent_links_names_each_row_on_it(api: TestClient) -> None:
+    # Found in review: the cycle was one error on row 0, naming neither the rows nor the units.
+    header = "Mã đơn vị,Tên đơn vị,Loại hình,Cấp,Mã đơn vị cha,Hiệu lực từ\n"
+    rows = "".join(
+        f"{u},T,Ủy ban nhân dân,Tỉnh,{p},01/01/2020\n" for u, p in (("OK1", ""), ("CY1", "CY2"), ("CY2", "CY1"))
+    )
+    report = ok(api.post("/api/v1/packages?dry_run=true", content=pp.zip_of({"don_vi.csv": (header + rows).encode()})))
+    assert not report["valid"]
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(3, "parent_id"), (4, "parent_id")]
+    assert all("cycle (among CY1, CY2)" in e["message"] for e in report["errors"])

@@ -86,3 +86,73 @@ def test_without_dissolving_districts_the_districts_move_with_their_communes(api
     ok(api.post("/api/v1/units/merge", json=body))
     new = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
     assert sorted(tree_ids(new[0])["PHU-THO"]) == ["HB-H", "HB-SO", "PT-H", "PT-SO", "VP-H", "VP-SO", "VP-X"]
+
+
+def test_a_province_cannot_merge_into_a_unit_of_its_own_subtree(api: TestClient) -> None:
+    # With dissolve_districts the district successor was carried into itself and then dissolved, so the
+    # province's officers, teams and communes ended up in a unit that no longer exists (found in review).
+    communes = three_provinces(api)
+    for successor in ("VP-H", "VP-SO", communes["VP"][0]):
+        for dissolve in (True, False):
+            body = {
+                "successor_id": successor,
+                "predecessor_ids": ["VP"],
+                "effective_date": DAY,
+                "dissolve_districts": dissolve,
+            }
+            refused = api.post("/api/v1/units/merge", json=body)
+            assert refused.status_code == 422, refused.text
+            assert "lies under" in refused.json()["detail"]
+    new = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
+    assert "VP-H" in tree_ids(next(r for r in new if r["unit_id"] == "VP"))["VP"]  # nothing changed
+
+
+def test_a_province_cannot_merge_into_a_lower_level_unit(api: TestClient) -> None:
+    # Provinces merged into a commune elsewhere: with their districts dissolved, every commune went under
+    # that commune (a commune may sit under a commune), and a commune became the province's root.
+    for p in ("P1", "P2"):
+        unit(api, p, "province", None)
+        unit(api, f"{p}-H", "district", p)
+        unit(api, f"{p}-H-1", "commune", f"{p}-H")
+    unit(api, "C-ELSEWHERE", "commune", None)
+    body = {
+        "successor_id": "C-ELSEWHERE",
+        "predecessor_ids": ["P1", "P2"],
+        "effective_date": DAY,
+        "dissolve_districts": True,
+    }
+    refused = api.post("/api/v1/units/merge", json=body)
+    assert refused.status_code == 422, refused.text
+    assert "province-level P1 cannot merge into commune-level C-ELSEWHERE" in refused.json()["detail"]
+    roots = ok(api.get("/api/v1/units/tree", params={"as_of": DAY}))["roots"]
+    assert sorted(r["unit_id"] for r in roots) == ["C-ELSEWHERE", "P1", "P2"]
+
+
+def test_the_same_merger_sent_twice_is_refused_with_the_reason(api: TestClient, database: str) -> None:
+    # Found in review: the repeat ran again up to the lineage row, then failed on a duplicate key (a 409 that
+    # quoted the database's message).
+    three_provinces(api)
+    unit(api, "PHU-THO", "province", None, valid_from=DAY)
+    body = {"successor_id": "PHU-THO", "predecessor_ids": ["VP", "PT", "HB"], "effective_date": DAY}
+    ok(api.post("/api/v1/units/merge", json=body | {"dissolve_districts": True}))
+    before = len(api.portal.call(outbox_rows, database))  # type: ignore[union-attr]
+    again = api.post("/api/v1/units/merge", json=body | {"dissolve_districts": True})
+    assert again.status_code == 409 and "merged unit HB already ends on 2025-06-30" in again.json()["detail"]
+    assert len(api.portal.call(outbox_rows, database)) == before  # type: ignore[union-attr]
+
+
+def test_a_split_or_dissolution_sent_twice_is_refused_and_publishes_nothing_more(
+    api: TestClient, database: str
+) -> None:
+    # Found in review: a second dissolution on the same day answered 200 and published a second event; a
+    # second split failed on a duplicate key with the database's message.
+    for u in ("D", "S", "S1", "S2"):
+        unit(api, u, "commune", None)
+    ok(api.post("/api/v1/units/D/dissolve", json={"effective_date": DAY}))
+    ok(api.post("/api/v1/units/S/split", json={"successor_ids": ["S1", "S2"], "effective_date": DAY}))
+    before = len(api.portal.call(outbox_rows, database))  # type: ignore[union-attr]
+    again = api.post("/api/v1/units/D/dissolve", json={"effective_date": DAY})
+    assert again.status_code == 409 and "unit D already ends on 2025-06-30" in again.json()["detail"]
+    again = api.post("/api/v1/units/S/split", json={"successor_ids": ["S1", "S2"], "effective_date": DAY})
+    assert again.status_code == 409 and "unit S already ends on 2025-06-30" in again.json()["detail"]
+    assert len(api.portal.call(outbox_rows, database)) == before  # type: ignore[union-attr]

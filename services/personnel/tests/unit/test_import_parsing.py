@@ -37,6 +37,12 @@ def test_unknown_columns_are_reported() -> None:
     assert [(e.row, e.field, e.message) for e in errors] == [(2, "số CCCD", "unknown column")]
 
 
+def test_values_beyond_the_headers_columns_are_named_as_such() -> None:
+    # Found in review: reported as an "unknown column" named "None".
+    _, errors = validate_rows("teams", parse("mã xã,ngày thành lập\nX1,2024-01-01,0123\n", "csv"))
+    assert [(e.row, e.field, e.message) for e in errors] == [(2, None, "more values than the header has columns")]
+
+
 def test_json_lines_are_read_and_a_broken_line_is_named() -> None:
     good, errors = validate_rows("teams", parse('{"commune_id": "X1", "established_on": "2024-05-01"}\n\n', "jsonl"))
     assert errors == [] and good[0][1].commune_id == "X1"

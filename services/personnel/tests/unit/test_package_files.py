@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import struct
+import zipfile
+from typing import Any
 
 import pytest
 
@@ -41,6 +43,26 @@ def test_a_zip_whose_header_understates_an_entry_is_refused_not_inflated() -> No
     with pytest.raises(PackageRejectedError) as refused:
         read_package(bytes(data), "p.zip", Limits(max_uncompressed_bytes=100_000))
     assert refused.value.status in (413, 422) and "don_vi.csv" in str(refused.value)
+
+
+def test_a_zip_of_many_entries_is_refused_before_its_directory_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zipfile builds an object per entry before they can be counted (800,000 empty entries fit in 64 MiB:
+    a minute of CPU), and the end record's count may lie: the entries are bounded from the raw bytes."""
+    data = bytearray(pp.zip_of({f"{i}.csv": b"" for i in range(2_000)}))
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)  # the end record claims a single entry
+    opened: list[Any] = []
+    real = zipfile.ZipFile
+
+    def spy(*args: Any, **kwargs: Any) -> zipfile.ZipFile:
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", spy)
+    with pytest.raises(PackageRejectedError, match="holds 2000 entries; at most 16") as refused:
+        read_package(bytes(data), "p.zip", Limits())
+    assert refused.value.status == 413
+    assert opened == []  # refused from the raw bytes, before zipfile parsed 2,000 directory entries
 
 
 def test_the_row_limit_counts_every_file() -> None:

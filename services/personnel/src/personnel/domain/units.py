@@ -67,6 +67,19 @@ def check_merge(successor_id: str, predecessor_ids: Sequence[str]) -> None:
         raise RuleViolationError("a unit is listed twice among the merged units")
 
 
+def check_merge_into(successor: UnitVersion, merged: UnitVersion, merged_descendants: Collection[str]) -> None:
+    """The successor takes the merged unit's place: it may not lie under it (it would be carried into itself,
+    and with its districts dissolved, end with them) nor sit at a lower level (provinces into a commune)."""
+    if successor.unit_id in merged_descendants:
+        raise RuleViolationError(
+            f"{successor.unit_id} lies under {merged.unit_id}: a unit cannot merge into its own sub-unit"
+        )
+    if LEVEL_RANK[successor.level] > LEVEL_RANK[merged.level]:
+        raise RuleViolationError(
+            f"{merged.level}-level {merged.unit_id} cannot merge into {successor.level}-level {successor.unit_id}"
+        )
+
+
 def check_split(unit_id: str, successor_ids: Sequence[str], officers_to: str) -> None:
     if unit_id in successor_ids:
         raise RuleViolationError("a unit cannot be its own successor")

@@ -169,6 +169,7 @@ async def list_imports(request: Request, who: Reader, limit: Limit = 20, offset:
     """The latest package imports first."""
     _admin_only(who)
     async with pool(request).acquire() as conn:
+        await records.reap(conn)
         items, total = await records.recent(conn, limit, offset)
     return page([PackageImport.model_validate(i).model_dump(mode="json") for i in items], total, limit, offset)
 
@@ -177,6 +178,7 @@ async def list_imports(request: Request, who: Reader, limit: Limit = 20, offset:
 async def get_import(import_id: uuid.UUID, request: Request, who: Reader) -> PackageImport:
     _admin_only(who)
     async with pool(request).acquire() as conn:
+        await records.reap(conn)
         record = await records.get(conn, import_id)
     if record is None:
         raise NotFoundError(f"package import {import_id} does not exist")

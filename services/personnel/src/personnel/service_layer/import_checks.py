@@ -128,8 +128,11 @@ async def check_units(
     pending = [c for _, c in rows]
     while pending and not errors:
         ready = [c for c in pending if c.parent_id is None or c.parent_id not in in_file or c.parent_id in placed]
-        if not ready:
-            errors.append(RowError(0, "parent_id", "the parent links in the file form a cycle"))
+        if not ready:  # every row left rests on a cycle of parent links: each is named, with the units left
+            left = ", ".join(sorted(c.unit_id for c in pending))
+            row_of = {c.unit_id: r for r, c in rows}
+            message = f"the parent links in the file form a cycle (among {left})"
+            errors += [RowError(row_of[c.unit_id], "parent_id", message) for c in pending]
             break
         ordered += ready
         placed |= {c.unit_id for c in ready}

@@ -89,13 +89,15 @@ def parse(text: str, fmt: Format) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
-def _translate(kind: str, raw: dict[str, Any], fields: set[str]) -> tuple[dict[str, Any], list[str]]:
+def _translate(kind: str, raw: dict[str, Any], fields: set[str]) -> tuple[dict[str, Any], list[str | None]]:
+    """The row by field, and its unknown headers (None: values beyond the header's columns, which csv keys
+    under None)."""
     out: dict[str, Any] = {}
-    unknown = []
+    unknown: list[str | None] = []
     for header, value in raw.items():
-        field = field_for(kind, str(header), fields)
+        field = None if header is None else field_for(kind, str(header), fields)
         if field is None:
-            unknown.append(str(header))
+            unknown.append(None if header is None else str(header))
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -117,7 +119,9 @@ def validate_rows(kind: str, rows: list[tuple[int, dict[str, Any]]]) -> tuple[li
     errors: list[RowError] = []
     for row, raw in rows:
         data, unknown = _translate(kind, raw, fields)
-        errors += [RowError(row, h, "unknown column") for h in unknown]
+        errors += [
+            RowError(row, h, "unknown column" if h else "more values than the header has columns") for h in unknown
+        ]
         try:
             # a CSV cell is text: numbers may come as "1985" here, unlike in a JSON request body
             good.append((row, model.model_validate(data, strict=False)))

@@ -170,6 +170,18 @@ async def run(pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, package:
         async with pool.acquire() as conn:
             await records.progress(conn, import_id, phase, done)
 
+    # The run is alive while this connection holds its lock: killed, the record is failed on the next read.
+    async with pool.acquire() as alive:
+        await records.hold(alive, import_id)
+        try:
+            await _run(pool, stop, import_id, package, actor, progress)
+        finally:
+            await records.release(alive, import_id)
+
+
+async def _run(
+    pool: asyncpg.Pool, stop: asyncio.Event, import_id: UUID, package: Package, actor: str | None, progress: Progress
+) -> None:
     if not await _committed(pool, stop, import_id):
         log.warning("package %s: its record never committed (the request was rolled back); not imported", import_id)
         return

@@ -111,7 +111,8 @@ async def merge_units(uow: UnitOfWork, cmd: MergeUnits) -> None:
     successor = (await load_unit(uow, cmd.successor_id)).require_active(day, "successor")
     olds = [await load_unit(uow, p) for p in sorted(cmd.predecessor_ids)]
     for old in olds:
-        old.require_active(rules_day_before(day), "merged unit")
+        merged = ending(old, day, "merged unit")
+        rules.check_merge_into(successor, merged, await uow.units.descendants_from(old.unit_id, rules_day_before(day)))
     envelope = await uow.publish(OrgUnitsMerged(**cmd.model_dump(exclude={"dissolve_districts"})))
     for old in olds:
         if cmd.dissolve_districts:
@@ -142,7 +143,7 @@ async def split_unit(uow: UnitOfWork, unit_id: str, cmd: SplitUnit) -> None:
     rules.check_split(unit_id, cmd.successor_ids, officers_to)
     day = cmd.effective_date
     old = await load_unit(uow, unit_id)
-    old.require_active(rules_day_before(day))
+    ending(old, day)
     successors = {s: (await load_unit(uow, s)).require_active(day, "successor") for s in cmd.successor_ids}
     envelope = await uow.publish(
         OrgUnitSplit(unit_id=unit_id, successor_ids=tuple(cmd.successor_ids), effective_date=day)
@@ -156,7 +157,7 @@ async def split_unit(uow: UnitOfWork, unit_id: str, cmd: SplitUnit) -> None:
 async def dissolve_unit(uow: UnitOfWork, unit_id: str, cmd: DissolveUnit) -> None:
     day = cmd.effective_date
     unit = await load_unit(uow, unit_id)
-    unit.require_active(rules_day_before(day))
+    ending(unit, day)
     rules.check_dissolvable(
         unit_id,
         day,
@@ -166,6 +167,15 @@ async def dissolve_unit(uow: UnitOfWork, unit_id: str, cmd: DissolveUnit) -> Non
     )
     await uow.units.cease(unit, day)
     await uow.publish(OrgUnitDissolved(unit_id=unit_id, effective_date=day))
+
+
+def ending(unit: Unit, day: dt.date, role: str = "unit") -> UnitVersion:
+    """A unit a reorganisation ends on `day`: it exists the day before, and does not end already (a merger,
+    split or dissolution sent twice must not run again: a second dissolution published a second event)."""
+    version = unit.require_active(rules_day_before(day), role)
+    if not unit.active_on(day):
+        raise ConflictError(f"{role} {unit.unit_id} already ends on {rules_day_before(day)}")
+    return version
 
 
 def rules_day_before(day: dt.date) -> dt.date:
