@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -53,6 +54,7 @@ class Plan:
     demo_scale: float = 1.0
     overlap: bool = False  # start every service at once (their start-ups overlap; figures then disturbed)
     attempts: int = 3  # tries to confirm the write side's best rate for the full time
+    rebuild_only: bool = False  # a-c only, on the rebuild's data set (profiling the consumer's apply path)
 
 
 QUICK = {
@@ -101,6 +103,10 @@ async def run(plan: Plan, out: Path, keep: bool) -> dict[str, Any]:
     say(f"deleted {await topics.delete_all(bootstrap)} topics of earlier runs")
     await procs.drop_databases()
     try:
+        if plan.rebuild_only:
+            await _write_data(plan, bootstrap, {"big": prefixes["big"]}, result)
+            await part(result, "a-c. engines and rebuild", _engines(plan, bootstrap, prefixes["big"], out, result))
+            return result
         ds_demo = await _write_data(plan, bootstrap, prefixes, result)
         demo = await _spawn_demo(prefixes["demo"], logs) if plan.overlap else None
         spawned = await live.spawn(prefixes["live"], logs) if plan.overlap else None
@@ -129,9 +135,11 @@ async def _write_data(plan: Plan, bootstrap: str, prefixes: dict[str, str], resu
     for n in range(1, provinces + 1):
         counts = await topics.produce(bootstrap, prefixes["big"], province, ("P01-", f"P{n:02d}-"))
         total += sum(counts.values())
-    await topics.produce(bootstrap, prefixes["province"], province)
-    await topics.produce(bootstrap, prefixes["demo"], demo)
-    say(f"wrote {total:,} + {len(province):,} + {len(demo):,} events in {time.monotonic() - started:.0f} s")
+    if "province" in prefixes:  # not with --rebuild-only
+        await topics.produce(bootstrap, prefixes["province"], province)
+        await topics.produce(bootstrap, prefixes["demo"], demo)
+    others = f" + {len(province):,} + {len(demo):,}" if "province" in prefixes else ""
+    say(f"wrote {total:,}{others} events in {time.monotonic() - started:.0f} s")
     result["data"] = {
         "rebuild": {"provinces": provinces, "scale_each": scale, "events": total},
         "province": {"scale": scale, "events": len(province)},
@@ -231,12 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=67.0, help="the rebuild's data set, × the demo's (67: ~1 M)")
     parser.add_argument("--quick", action="store_true", help="seconds instead of minutes (the smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the bench's topics and databases")
+    parser.add_argument("--rebuild-only", action="store_true", help="only a-c: raw consume, raw write, rebuild")
     parser.add_argument("--out", type=Path, default=Path(".run/bench"))
     args = parser.parse_args(argv)
     # aiokafka retries what a just-created topic answers at first (no leader yet): not worth a line each
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
     plan = Plan(args.scale, **QUICK) if args.quick else Plan(args.scale)  # type: ignore[arg-type]
+    plan = dataclasses.replace(plan, rebuild_only=args.rebuild_only)
     args.out.mkdir(parents=True, exist_ok=True)
     result = asyncio.run(run(plan, args.out, args.keep))
     print(report.write(result, args.out))
