@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+_REQUIRED = frozenset(("ce_id", "ce_type", "ce_source", "ce_subject", "ce_specversion"))
 
 
 class EnvelopeError(ValueError):
@@ -78,8 +79,8 @@ class Envelope(BaseModel):
     def from_text_headers(cls, h: Mapping[str, str]) -> Envelope:
         """from_headers for headers already decoded to text (a consumer decoding thousands of events a
         second has checked them once already)."""
-        missing = [k for k in ("ce_id", "ce_type", "ce_source", "ce_subject", "ce_specversion") if k not in h]
-        if missing:
+        if not h.keys() >= _REQUIRED:  # one set comparison on the usual path
+            missing = [k for k in ("ce_id", "ce_type", "ce_source", "ce_subject", "ce_specversion") if k not in h]
             raise EnvelopeError(f"missing CloudEvents header(s): {', '.join(missing)}")
         if h["ce_specversion"] != SPEC_VERSION:
             raise EnvelopeError(f"unsupported ce_specversion {h['ce_specversion']!r}")
@@ -87,8 +88,9 @@ class Envelope(BaseModel):
         if not sep or not ver.isdigit():
             raise EnvelopeError(f"ce_type {h['ce_type']!r} does not end in .v<version>")
         try:
-            # model_validate on a dict: half the cost of keyword arguments, and consumers decode every event.
-            return cls.model_validate(
+            # The core validator on a dict: half the cost of keyword arguments, and without model_validate's
+            # Python wrapper (a sixth of the time); consumers decode every event.
+            envelope: Envelope = cls.__pydantic_validator__.validate_python(
                 {
                     "event_id": h["ce_id"],  # pydantic parses the string
                     "type": type_,
@@ -105,3 +107,4 @@ class Envelope(BaseModel):
             )
         except ValidationError as exc:
             raise EnvelopeError(f"invalid envelope: {exc.errors(include_url=False)}") from exc
+        return envelope

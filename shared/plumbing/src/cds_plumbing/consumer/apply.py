@@ -134,19 +134,24 @@ class BatchApplier:
             first.setdefault(item.envelope.event_id, item)
         unique = list(first.values())
         new = await self._record(conn, [i for i in unique if not isinstance(i.event, Tombstone)])
-        fresh = [item for item in unique if isinstance(item.event, Tombstone) or item.envelope.event_id in new]
+        fresh = (
+            unique
+            if new is None  # the usual case: every event is new
+            else [item for item in unique if isinstance(item.event, Tombstone) or item.envelope.event_id in new]
+        )
         for step in plan_steps(fresh):
             await self._run(conn, step)
         return fresh, len(items) - len(fresh)
 
-    async def _record(self, conn: Connection, items: list[Item]) -> set[UUID]:
-        """Record the events in the inbox; returns the ids that were not there yet. Usually none is: one
-        COPY records them all (in a savepoint). When the COPY meets an id already there (a redelivery, or
-        another member of the group recording it meanwhile), `INSERT ... ON CONFLICT DO NOTHING RETURNING`
-        records the others and names them; it waits for a concurrent writer of the same id to finish, so
-        an event is applied by one consumer only. Returning every id costs twice the COPY (make bench)."""
+    async def _record(self, conn: Connection, items: list[Item]) -> set[UUID] | None:
+        """Record the events in the inbox; returns the ids that were not there yet, or None when that is all
+        of them. Usually it is: one COPY records them all (in a savepoint). When the COPY meets an id
+        already there (a redelivery, or another member of the group recording it meanwhile), `INSERT ...
+        ON CONFLICT DO NOTHING RETURNING` records the others and names them; it waits for a concurrent
+        writer of the same id to finish, so an event is applied by one consumer only. Returning every id
+        costs twice the COPY (make bench)."""
         if not items:
-            return set()
+            return None
         rows = [
             (
                 self._consumer,
@@ -161,7 +166,7 @@ class BatchApplier:
         try:
             async with conn.transaction():
                 await conn.copy_records_to_table("processed_events", records=rows, columns=_INBOX_COLUMNS)
-            return {i.envelope.event_id for i in items}
+            return None
         except asyncpg.UniqueViolationError:
             columns = list(zip(*rows, strict=True))
             return {r[0] for r in await conn.fetch(_INBOX_NEW, self._consumer, *map(list, columns[1:]))}

@@ -45,9 +45,10 @@ def plan_steps(items: Sequence[P]) -> list[Step[P]]:
     latest_under: dict[OrderKey, int] = {}  # key -> latest step of any item whose key starts with it
     for item in items:
         key = item.order
-        prefixes = [key[:n] for n in range(2, len(key) + 1)]  # (topic, aggregate) is the shortest
-        after = latest_under.get(key, -1)
-        for prefix in prefixes:
+        # (topic, aggregate) is the shortest; most keys are just that (no finer part): one prefix, no slicing
+        prefixes = [key] if len(key) == 2 else [key[:n] for n in range(2, len(key) + 1)]
+        after = latest_under.get(key, -1)  # >= latest_at[key]: the key itself is one of its own prefixes
+        for prefix in prefixes[:-1]:
             after = max(after, latest_at.get(prefix, -1))
         candidates = steps_of_kind.setdefault(item.kind, [])
         pos = bisect_right(candidates, after)
