@@ -12,15 +12,15 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
-from faststream.kafka import KafkaBroker
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from cds_contracts import Registry, TopicSpec, all_topics
-from cds_plumbing.broker import make_broker
+from cds_plumbing.broker import make_producer
 from cds_plumbing.db import create_pool
 from cds_plumbing.kafka_admin import ensure_topics
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
@@ -113,11 +113,12 @@ def registry(topic: TopicSpec) -> Registry:
 
 
 @pytest.fixture
-async def broker(bootstrap: str) -> AsyncIterator[KafkaBroker]:
-    b = make_broker(bootstrap, f"test-{uuid.uuid4().hex[:6]}")
-    await b.connect()
-    yield b
-    await b.stop()
+async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    """The outbox relay's kind of producer (make_producer), started."""
+    p = make_producer(bootstrap, f"test-{uuid.uuid4().hex[:6]}")
+    await p.start()
+    yield p
+    await p.stop()
 
 
 @pytest.fixture

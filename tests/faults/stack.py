@@ -1,6 +1,7 @@
 """A private stack for fault runs: its own Kafka broker, PostgreSQL cluster and two replicas of every
-service, on ports of their own (FAULT_PORT_BASE, default 47000: broker +92, PostgreSQL +432, services
-+1..+4 and +101..+104 for the second replicas), its own topic prefix (`chaos.`), its own data and pid
+service, on ports of their own (FAULT_PORT_BASE, default 27000: broker +92, PostgreSQL +432, services
++1..+4 and +101..+104 for the second replicas; below Linux's ephemeral range, 32768-60999, so that no
+outgoing connection of another process can hold one of them when a restarted service binds it), its own topic prefix (`chaos.`), its own data and pid
 folders (.cache/faults, .run/faults). Started, stopped and broken through scripts/stack.sh, so it is the
 same stack `make up` runs, only with REPLICAS=2; the faults are real: SIGKILL, SIGTERM, pg_ctl stop."""
 
@@ -21,7 +22,7 @@ _OFFSETS = {"personnel": 1, "training": 2, "recruitment": 3, "reporting": 4}
 
 @dataclass
 class FaultStack:
-    base: int = field(default_factory=lambda: int(os.environ.get("FAULT_PORT_BASE", "47000")))
+    base: int = field(default_factory=lambda: int(os.environ.get("FAULT_PORT_BASE", "27000")))
     replicas: int = 2
     prefix: str = "chaos."
     name: str = "faults"

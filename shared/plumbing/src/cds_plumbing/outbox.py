@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,10 +25,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 from asyncpg.pool import PoolConnectionProxy
-from faststream.kafka import KafkaBroker
-from opentelemetry import context as otel_context
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 
 from cds_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
 
@@ -183,6 +181,7 @@ async def append_many(
     return envelopes
 
 
+_TRACE_HEADERS = ("traceparent", "tracestate")
 AfterPublish = Callable[[Sequence[asyncpg.Record]], Awaitable[None]]
 
 
@@ -190,7 +189,7 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        broker: KafkaBroker,
+        producer: AIOKafkaProducer,
         *,
         batch_size: int = 500,
         idle_poll_s: float = 5.0,
@@ -200,7 +199,8 @@ class OutboxRelay:
         topic_prefix: str = "",
     ) -> None:
         self._pool = pool
-        self._broker = broker
+        self._producer = producer  # started and stopped by its owner (make_producer)
+        self._tracer = trace.get_tracer(__name__)
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
         self._max_backoff_s = max_backoff_s
@@ -233,8 +233,8 @@ class OutboxRelay:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
                 return 0
             rows += await conn.fetch(
-                """SELECT id, event_id, topic, key, event_type, event_version, payload, headers FROM outbox
-                   WHERE published_at IS NULL ORDER BY id LIMIT $1""",
+                """SELECT id, event_id, topic, key, event_type, event_version, payload::text AS payload, headers
+                   FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""",
                 self._batch_size,
             )
             if not rows:
@@ -283,7 +283,8 @@ class OutboxRelay:
         the records still went nowhere (a topic missing, or the partitions' leader unavailable)."""
         topics = sorted({self._topic_prefix + r["topic"] for r in rows})
         try:
-            answers = await self._broker.ping(timeout=0.5)
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 0.5)
+            answers = True
         except Exception:
             answers = False
         why = (
@@ -297,22 +298,36 @@ class OutboxRelay:
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
         envelope = Envelope.model_validate(row["headers"])
-        headers = {k: v.decode() for k, v in envelope.to_headers()}
-        # Re-attach the trace context stored with the row, so the telemetry middleware's publish span
-        # (and the consumer's span after it) joins the trace of the request that caused the event.
-        token = otel_context.attach(propagate.extract(headers))
-        try:
-            # A NULL payload is a tombstone: FastStream sends a keyed None as a null value.
-            payload = row["payload"]
-            return await self._broker.publish(
-                None if payload is None else json.dumps(payload, ensure_ascii=False).encode(),
-                topic=self._topic_prefix + row["topic"],
+        topic = self._topic_prefix + row["topic"]
+        # The trace context stored with the row is the parent: the publish span (and the consumers' spans
+        # after it, through the headers) join the trace of the request that caused the event.
+        stored = {"traceparent": envelope.traceparent or "", "tracestate": envelope.tracestate or ""}
+        with self._tracer.start_as_current_span(
+            f"{topic} publish",
+            context=propagate.extract(stored),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation": "publish",
+                "messaging.destination.name": topic,
+                "messaging.message.id": str(envelope.event_id),
+                "messaging.kafka.message.key": row["key"],
+            },
+        ):
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)  # this span's context replaces the stored one on the record
+            headers = [(k, v) for k, v in envelope.to_headers() if k not in _TRACE_HEADERS]
+            headers += [(k, v.encode()) for k, v in carrier.items() if k in _TRACE_HEADERS]
+            # The payload as PostgreSQL prints the jsonb (not decoded and re-encoded here); NULL is a
+            # tombstone, a keyed null value.
+            payload: str | None = row["payload"]
+            sent: asyncio.Future[Any] = await self._producer.send(
+                topic,
+                None if payload is None else payload.encode(),
                 key=row["key"].encode(),
                 headers=headers,
-                no_confirm=True,
             )
-        finally:
-            otel_context.detach(token)
+            return sent
 
     async def _listen(self, conn: PoolConnectionProxy) -> None:
         await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)

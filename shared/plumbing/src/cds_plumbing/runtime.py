@@ -24,7 +24,7 @@ from faststream.kafka import KafkaBroker
 from . import access_log
 from .auth import AUTHENTICATED, Authenticator, UnitScope, UnitSubtree, own_unit_only, same_unit_only
 from .auth import unprotected_api_routes as _unprotected
-from .broker import make_broker
+from .broker import make_broker, make_producer
 from .consumer import IdempotentConsumer, run_consumer
 from .db import create_pool
 from .deadletter import DeadLetterPublisher
@@ -171,11 +171,14 @@ def create_service_app(
                 await dead_letters.start()
                 for consumer in consumers:
                     consumer.bind(background, dead_letters)
+            relay_producer = make_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
+            stack.push_async_callback(relay_producer.stop)
+            await relay_producer.start()
             stack.push_async_callback(_stop_tasks, rt, supervision.stop_timeout_s)
             stack.push_async_callback(outages.close)
             relay = OutboxRelay(
                 background,
-                broker,
+                relay_producer,
                 batch_size=settings.outbox_batch_size,
                 ack_timeout_s=settings.outbox_ack_timeout_s,
                 topic_prefix=settings.kafka_topic_prefix,

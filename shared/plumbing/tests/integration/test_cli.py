@@ -21,7 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from cds_contracts import Envelope, Registry, TopicSpec, all_topics
 from cds_plumbing import deadletter as dl
-from cds_plumbing.broker import make_broker
+from cds_plumbing.broker import make_producer
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
 from cds_plumbing.db import Connection
 from cds_plumbing.deadletter import DeadLetterPublisher
@@ -271,16 +271,16 @@ async def test_outbox_backlog_shows_the_rows_a_relay_failed_to_publish_and_why(
             await append(conn, CounterIncremented(counter_id="c", amount=1, seq=seq), source="/t", registry=registry)
     proxy = CuttableProxy(PROXY_PORT, PROXIED_PORT)
     await proxy.start()
-    broker = make_broker(f"127.0.0.1:{PROXY_PORT}", "backlog-test", request_timeout_ms=2000)
-    await broker.connect()
+    producer = make_producer(f"127.0.0.1:{PROXY_PORT}", "backlog-test", request_timeout_ms=2000)
+    await producer.start()
     try:
         await proxy.cut()  # the broker becomes unreachable
-        relay = OutboxRelay(pool, broker, batch_size=2)
+        relay = OutboxRelay(pool, producer, batch_size=2)
         with pytest.raises(Exception) as failed:  # whatever the client raises is the error to show
             await relay.publish_pending()
     finally:
         await proxy.start()  # let the broker client close cleanly
-        await broker.stop()
+        await producer.stop()
         await proxy.cut()
     error = failed.value
     rows = await pool.fetch("SELECT attempts, last_error, published_at FROM outbox ORDER BY id")

@@ -17,7 +17,6 @@ import asyncpg
 import prometheus_client
 import pytest
 from aiokafka import AIOKafkaProducer
-from faststream.kafka import KafkaBroker
 
 from cds_contracts import Envelope, Registry, TopicSpec
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
@@ -64,7 +63,7 @@ async def _run_until(consumer: IdempotentConsumer, pool: asyncpg.Pool, bootstrap
 
 
 async def _publish_via_outbox(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, per_key: dict[str, int]
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, per_key: dict[str, int]
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
         for key, n in per_key.items():
@@ -72,7 +71,7 @@ async def _publish_via_outbox(
                 await append(
                     conn, CounterIncremented(counter_id=key, amount=seq, seq=seq), source="/t", registry=registry
                 )
-    relay = OutboxRelay(pool, broker, batch_size=1000)
+    relay = OutboxRelay(pool, producer, batch_size=1000)
     while await relay.publish_pending():
         pass
 
@@ -149,7 +148,7 @@ async def test_consumer_lag_is_exported_per_partition_and_drops_to_zero(
 
 
 async def test_relay_killed_between_publish_and_mark_still_applies_each_event_once(
-    pool: asyncpg.Pool, database: str, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, database: str, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     per_key = {f"k{i}": 30 for i in range(10)}  # 300 events
     async with pool.acquire() as conn, conn.transaction():
@@ -168,7 +167,7 @@ async def test_relay_killed_between_publish_and_mark_still_applies_each_event_on
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert "published 120" in proc.stdout
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 300
-    relay = OutboxRelay(pool, broker, batch_size=1000)
+    relay = OutboxRelay(pool, producer, batch_size=1000)
     assert await relay.publish_pending() == 300
     records = await read_topic(bootstrap, topic.name, expect=420)
     assert len(records) == 420  # the first 120 events are on the topic twice
@@ -181,10 +180,10 @@ async def test_relay_killed_between_publish_and_mark_still_applies_each_event_on
 
 
 async def test_consumer_killed_mid_batch_and_restarted_ends_with_exactly_the_right_rows(
-    pool: asyncpg.Pool, database: str, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, database: str, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     per_key = {f"k{i}": 40 for i in range(15)}  # 600 events
-    await _publish_via_outbox(pool, broker, registry, per_key)
+    await _publish_via_outbox(pool, producer, registry, per_key)
     group = f"test-killed-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = [sys.executable, str(PROCS / "consumer_proc.py"), database, bootstrap, topic.name, group, "100"]

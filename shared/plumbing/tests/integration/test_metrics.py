@@ -15,9 +15,9 @@ import uuid
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 from fastapi import Request
 from fastapi.testclient import TestClient
-from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -47,7 +47,7 @@ def _value(name: str, **labels: str) -> float | None:
 
 
 async def test_relay_counts_published_events_by_type_and_reports_the_backlog(
-    pool: asyncpg.Pool, broker: KafkaBroker, topic: TopicSpec
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, topic: TopicSpec
 ) -> None:
     registry, inc, failed = _own_registry(topic)
     events = [  # ids 1..5 in this order
@@ -74,7 +74,7 @@ async def test_relay_counts_published_events_by_type_and_reports_the_backlog(
             outage = False
             raise ConnectionError("simulated outage before the mark")
 
-    relay = OutboxRelay(pool, broker, batch_size=2, after_publish=broker_fails_once)
+    relay = OutboxRelay(pool, producer, batch_size=2, after_publish=broker_fails_once)
     with pytest.raises(ConnectionError):
         await relay.publish_pending()
     # The failed pass published nothing as far as the outbox knows, but it did measure the backlog.
@@ -100,13 +100,13 @@ async def test_relay_counts_published_events_by_type_and_reports_the_backlog(
 
 
 async def test_batch_apply_latency_is_observed_per_consumer_for_committed_batches_only(
-    pool: asyncpg.Pool, broker: KafkaBroker, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, topic: TopicSpec, bootstrap: str
 ) -> None:
     registry, _, _ = _own_registry(topic)
     async with pool.acquire() as conn, conn.transaction():
         for seq in (1, 2):
             await append(conn, CounterIncremented(counter_id="b", amount=1, seq=seq), source="/t", registry=registry)
-    assert await OutboxRelay(pool, broker).publish_pending() == 2
+    assert await OutboxRelay(pool, producer).publish_pending() == 2
     records = await read_topic(bootstrap, topic.name, expect=2, settle_s=0.2)
 
     database_down = True

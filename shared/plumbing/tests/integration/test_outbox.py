@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 
 from cds_contracts import Envelope, Registry, TopicSpec
@@ -46,11 +46,11 @@ async def _wait_published(pool: asyncpg.Pool, total: int, timeout_s: float = 60.
 
 
 async def test_thousand_committed_events_reach_kafka_once_in_key_order(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     # Relay started first with a 60 s poll: it can only see the events in time through LISTEN/NOTIFY.
     stop = asyncio.Event()
-    relay = OutboxRelay(pool, broker, batch_size=200, idle_poll_s=60)
+    relay = OutboxRelay(pool, producer, batch_size=200, idle_poll_s=60)
     task = asyncio.create_task(relay.run(stop))
     keys = [f"c{k:02d}" for k in range(40)]
     committed: list[CounterIncremented] = []
@@ -89,7 +89,7 @@ async def test_thousand_committed_events_reach_kafka_once_in_key_order(
 
 
 async def test_headers_follow_cloudevents_binary_mode_and_carry_the_trace(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     tracer = trace.get_tracer("test")
     with tracer.start_as_current_span("command") as span:
@@ -103,7 +103,7 @@ async def test_headers_follow_cloudevents_binary_mode_and_carry_the_trace(
                 correlation_id=uuid.uuid4(),
                 registry=registry,
             )
-    relay = OutboxRelay(pool, broker)
+    relay = OutboxRelay(pool, producer)
     assert await relay.publish_pending() == 1  # published outside the request's span
     (record,) = await read_topic(bootstrap, topic.name, expect=1)
     headers = dict(record.headers)
@@ -129,7 +129,7 @@ async def test_append_refuses_to_run_outside_a_transaction(pool: asyncpg.Pool, r
 
 
 async def test_relay_keeps_rows_and_retries_when_publishing_fails(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     failures = 2
 
@@ -143,7 +143,7 @@ async def test_relay_keeps_rows_and_retries_when_publishing_fails(
         for i in range(1, 6):
             await append(conn, CounterIncremented(counter_id="k", amount=1, seq=i), source="/t", registry=registry)
     stop = asyncio.Event()
-    relay = OutboxRelay(pool, broker, after_publish=flaky, idle_poll_s=0.2)
+    relay = OutboxRelay(pool, producer, after_publish=flaky, idle_poll_s=0.2)
     task = asyncio.create_task(relay.run(stop))
     await _wait_published(pool, 5, timeout_s=30)
     stop.set()

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from cds_contracts import Registry, TopicSpec
-from cds_plumbing.broker import make_broker
+from cds_plumbing.broker import make_producer
 from cds_plumbing.ops.outbox import outbox_backlogs
 from cds_plumbing.outbox import OutboxRelay, append
 from tests.support.events import CounterIncremented
@@ -40,10 +40,10 @@ async def test_relay_rides_out_a_broker_outage(
 ) -> None:
     proxy = CuttableProxy(PROXY_PORT, PROXIED_PORT)
     await proxy.start()
-    broker = make_broker(f"127.0.0.1:{PROXY_PORT}", "outage-test", request_timeout_ms=3000)
-    await broker.connect()
+    producer = make_producer(f"127.0.0.1:{PROXY_PORT}", "outage-test", request_timeout_ms=3000)
+    await producer.start()
     stop = asyncio.Event()
-    relay = OutboxRelay(pool, broker, idle_poll_s=0.2, max_backoff_s=1.0, ack_timeout_s=2.0)
+    relay = OutboxRelay(pool, producer, idle_poll_s=0.2, max_backoff_s=1.0, ack_timeout_s=2.0)
     task = asyncio.create_task(relay.run(stop))
     try:
         await _append(pool, registry, range(1, 6))
@@ -74,7 +74,7 @@ async def test_relay_rides_out_a_broker_outage(
         stop.set()
         await task
         await proxy.start()  # also after a failure mid-outage: a client cut off from its broker cannot stop
-        await broker.stop()
+        await producer.stop()
         await proxy.cut()
     records = await read_topic(bootstrap, topic.name, expect=10)
     seqs = sorted({json.loads(r.value)["seq"] for r in records})
@@ -89,10 +89,10 @@ async def test_a_broker_outage_shows_in_the_backlog_within_the_acknowledgement_t
     after the producer's 40 s request timeout, and `outbox backlog` said nothing until then."""
     proxy = CuttableProxy(PROXY_PORT, PROXIED_PORT)
     await proxy.start()
-    broker = make_broker(f"127.0.0.1:{PROXY_PORT}", "backlog-outage-test")  # the services' 40 s request timeout
-    await broker.connect()
+    producer = make_producer(f"127.0.0.1:{PROXY_PORT}", "backlog-outage-test")  # the services' 40 s request timeout
+    await producer.start()
     stop = asyncio.Event()
-    relay = OutboxRelay(pool, broker, idle_poll_s=30.0, ack_timeout_s=2.0)
+    relay = OutboxRelay(pool, producer, idle_poll_s=30.0, ack_timeout_s=2.0)
     task = asyncio.create_task(relay.run(stop))
     try:
         await _append(pool, registry, range(1, 4))
@@ -130,6 +130,6 @@ async def test_a_broker_outage_shows_in_the_backlog_within_the_acknowledgement_t
         stop.set()
         await proxy.start()
         await task
-        await broker.stop()
+        await producer.stop()
         await proxy.cut()
     assert await pool.fetchval("SELECT failing_since FROM outbox_relay_status") is None, "cleared once published"

@@ -14,10 +14,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 
 from cds_contracts import Envelope, Registry, TopicSpec
-from cds_plumbing.broker import make_broker
+from cds_plumbing.broker import make_producer
 from cds_plumbing.outbox import OutboxRelay, append
 from tests.support.events import CounterIncremented
 from tests.support.kafka import read_topic
@@ -38,32 +38,32 @@ async def _writer(pool: asyncpg.Pool, registry: Registry, rng: random.Random, co
         await asyncio.sleep(rng.random() / 500)
 
 
-def _jitter(broker: KafkaBroker, rng: random.Random) -> None:
+def _jitter(producer: AIOKafkaProducer, rng: random.Random) -> None:
     """Replicas on busy machines: each send waits a little, so two relays publishing at once would interleave."""
-    publish = broker.publish
+    send = producer.send
 
     async def jittered(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(rng.random() / 1000)
-        return await publish(*args, **kwargs)
+        return await send(*args, **kwargs)
 
-    broker.publish = jittered  # type: ignore[method-assign]
+    producer.send = jittered
 
 
 async def test_two_relays_keep_every_aggregates_events_in_commit_order(
     pool: asyncpg.Pool, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     await pool.executemany("INSERT INTO counters VALUES ($1, 0, 0)", [(k,) for k in KEYS])
-    brokers = [make_broker(bootstrap, f"relay-{n}") for n in (1, 2)]
-    for n, b in enumerate(brokers):
-        await b.connect()
-        _jitter(b, random.Random(n))
+    producers = [make_producer(bootstrap, f"relay-{n}") for n in (1, 2)]
+    for n, p in enumerate(producers):
+        await p.start()
+        _jitter(p, random.Random(n))
     rngs = [random.Random(1), random.Random(2)]
     # A backlog first, so both relays start on it at once (as after an outage), then writes go on.
     await asyncio.gather(*(_writer(pool, registry, rng, COMMANDS_PER_WRITER // 2) for rng in rngs))
     stops = [asyncio.Event(), asyncio.Event()]
     relays = [
-        asyncio.create_task(OutboxRelay(pool, b, batch_size=7, idle_poll_s=0.2).run(s))
-        for b, s in zip(brokers, stops, strict=True)
+        asyncio.create_task(OutboxRelay(pool, p, batch_size=7, idle_poll_s=0.2).run(s))
+        for p, s in zip(producers, stops, strict=True)
     ]
     writers = [asyncio.create_task(_writer(pool, registry, rng, COMMANDS_PER_WRITER // 2)) for rng in rngs]
     await asyncio.sleep(0.5)
@@ -75,8 +75,8 @@ async def test_two_relays_keep_every_aggregates_events_in_commit_order(
         await asyncio.sleep(0.1)
     stops[1].set()
     await asyncio.gather(*relays, return_exceptions=True)
-    for b in brokers:
-        await b.stop()
+    for p in producers:
+        await p.stop()
     published_by_both = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
     assert published_by_both == 2 * COMMANDS_PER_WRITER
 

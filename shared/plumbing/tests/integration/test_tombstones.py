@@ -10,7 +10,7 @@ import uuid
 
 import asyncpg
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 
 from cds_contracts import Envelope, Registry, TopicSpec
 from cds_plumbing.consumer import IdempotentConsumer, run_consumer
@@ -28,13 +28,13 @@ async def forget_counter(conn: Connection, key: str) -> None:
 
 
 async def test_a_tombstone_travels_as_a_null_value_and_deletes_the_consumers_copy(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
         for key in ("keep", "erase"):
             await append(conn, CounterIncremented(counter_id=key, amount=5, seq=1), source="/t", registry=registry)
         await append_tombstone(conn, topic, "erase", type="vn.cds.test.counter.erased", source="/t", actor="dpo")
-    relay = OutboxRelay(pool, broker, batch_size=100)
+    relay = OutboxRelay(pool, producer, batch_size=100)
     while await relay.publish_pending():
         pass
 
@@ -72,11 +72,11 @@ async def test_a_tombstone_travels_as_a_null_value_and_deletes_the_consumers_cop
 
 
 async def test_a_tombstone_nobody_registered_for_is_a_dead_letter(
-    pool: asyncpg.Pool, broker: KafkaBroker, registry: Registry, topic: TopicSpec, bootstrap: str
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec, bootstrap: str
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await append_tombstone(conn, topic, "k", type="vn.cds.test.counter.erased", source="/t")
-    relay = OutboxRelay(pool, broker, batch_size=100)
+    relay = OutboxRelay(pool, producer, batch_size=100)
     while await relay.publish_pending():
         pass
     (record,) = await read_topic(bootstrap, topic.name, expect=1)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from cds_plumbing.broker import make_broker
+from cds_plumbing.broker import make_producer
 from cds_plumbing.db import create_pool
 from cds_plumbing.outbox import OutboxRelay
 
@@ -26,9 +26,9 @@ async def die(rows: Sequence[asyncpg.Record]) -> None:
 
 async def main(dsn: str, bootstrap: str, batch_size: int) -> None:
     pool = await create_pool(dsn)
-    broker = make_broker(bootstrap, "relay-proc")
-    await broker.connect()
-    await OutboxRelay(pool, broker, batch_size=batch_size, after_publish=die).publish_pending()
+    producer = make_producer(bootstrap, "relay-proc")
+    await producer.start()
+    await OutboxRelay(pool, producer, batch_size=batch_size, after_publish=die).publish_pending()
 
 
 if __name__ == "__main__":
