@@ -1,9 +1,10 @@
 """A private stack for fault runs: its own Kafka broker, PostgreSQL cluster and two replicas of every
 service, on ports of their own (FAULT_PORT_BASE, default 27000: broker +92, PostgreSQL +432, services
 +1..+4 and +101..+104 for the second replicas; below Linux's ephemeral range, 32768-60999, so that no
-outgoing connection of another process can hold one of them when a restarted service binds it), its own topic prefix (`chaos.`), its own data and pid
-folders (.cache/faults, .run/faults). Started, stopped and broken through scripts/stack.sh, so it is the
-same stack `make up` runs, only with REPLICAS=2; the faults are real: SIGKILL, SIGTERM, pg_ctl stop."""
+outgoing connection of another process can hold one of them when a restarted service binds it), its own
+topic prefix (`chaos.`), its own data and pid folders (.cache/faults, .run/faults). Started, stopped and
+broken through scripts/stack.sh, so it is the same stack `make up` runs, only with REPLICAS=2; the faults
+are real: SIGKILL, SIGTERM, pg_ctl stop."""
 
 from __future__ import annotations
 
