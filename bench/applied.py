@@ -88,6 +88,7 @@ class Tail:
         )
         self._topics = topics
         self.where: dict[tuple[str, ...], tuple[tuple[str, int], int]] = {}
+        self.produced: dict[tuple[str, ...], float] = {}  # the record's timestamp (the relay's send), epoch s
         self.ends: Offsets = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -103,7 +104,9 @@ class Tail:
             for tp, records in (await self._kafka.getmany(timeout_ms=100)).items():
                 for r in records:
                     headers = {k: bytes(v).decode() for k, v in r.headers}
-                    self.where[identify(headers, r.value or b"{}")] = ((tp.topic, tp.partition), r.offset)
+                    ident = identify(headers, r.value or b"{}")
+                    self.where[ident] = ((tp.topic, tp.partition), r.offset)
+                    self.produced[ident] = r.timestamp / 1000
                     self.ends[(tp.topic, tp.partition)] = r.offset + 1
 
     async def stop(self) -> None:

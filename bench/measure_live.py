@@ -114,14 +114,19 @@ async def freshness(stack: LiveStack, bootstrap: str, rate: float, seconds: floa
     finally:
         await watch.stop()
         await tail.stop()
-    delays, missing = [], 0
+    # Record timestamps are wall-clock (the producer's, at send); answers are monotonic: one offset maps them.
+    to_epoch = time.time() - time.monotonic()
+    delays, relayed, applied_after, missing = [], [], [], 0
     for s in ok:
         where = tail.where.get(s.tag)
         seen = None if where is None else watch.visible_at(where[0], where[1], s.answered - 0.1)
         if seen is None:
             missing += 1
-        else:
-            delays.append(max(0.0, seen - s.answered))
+            continue
+        delays.append(max(0.0, seen - s.answered))
+        if (produced := tail.produced.get(s.tag)) is not None:  # where the time went: relay, then consumer
+            relayed.append(max(0.0, produced - (s.answered + to_epoch)))
+            applied_after.append(max(0.0, seen + to_epoch - produced))
     return {
         "rate": rate,
         "seconds": seconds,
@@ -129,6 +134,8 @@ async def freshness(stack: LiveStack, bootstrap: str, rate: float, seconds: floa
         "errors": len(samples) - len(ok),
         "write": latency_stats([s.latency for s in samples]),
         "freshness": latency_stats(delays),
+        "to_kafka": latency_stats(relayed),  # 2xx → the relay's send (the record's timestamp)
+        "kafka_to_visible": latency_stats(applied_after),  # the send → visible in reporting's API
         "not_visible": missing,
         "backlog": {
             "first": lag[0][1] if lag else None,

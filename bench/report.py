@@ -100,6 +100,17 @@ def rows(r: dict[str, Any]) -> list[Row]:
                 _met(f["p99_ms"] < 300 and e["errors"] == 0 and e["not_visible"] == 0),
             )
         )
+        if e.get("to_kafka") and e.get("kafka_to_visible"):
+            k, v = e["to_kafka"], e["kafka_to_visible"]
+            out.append(
+                (
+                    "e. … of which 2xx → on Kafka / on Kafka → visible",
+                    f"p50 {_n(k['p50_ms'])} / {_n(v['p50_ms'])}, p99 {_n(k['p99_ms'])} / {_n(v['p99_ms'])}, "
+                    f"max {_n(k['max_ms'])} / {_n(v['max_ms'])} ms",
+                    "",
+                    "",
+                )
+            )
         out.append(
             (
                 "e. … writes at that rate; reporting's backlog",
