@@ -168,6 +168,8 @@ async def open_page(context: BrowserContext, address: str) -> tuple[Page, list[s
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A file, style or request the Content-Security-Policy refuses shows only as a console error.
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     await page.goto(address)
     await settled(page)
     return page, errors

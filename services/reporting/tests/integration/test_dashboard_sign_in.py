@@ -101,6 +101,7 @@ async def test_sign_in_with_the_identity_provider_authorization_code_and_pkce(
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     await page.goto(url + "/dashboard/?as_of=2025-06-30")
     # A locally minted HS256 token means nothing to this service: it trusts the provider's keys only.
     await page.fill("#token-input", viewer_token())

@@ -18,6 +18,9 @@ STATIC = dashboard.STATIC
 MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "i18n.json").read_text(encoding="utf-8"))
 SOURCES = {p.name: p.read_text(encoding="utf-8") for p in STATIC.iterdir() if p.suffix in (".js", ".html")}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# What a Content-Security-Policy without 'unsafe-inline' refuses: a style attribute given to the element
+# builders (h/s), style or script elements with a body, inline handlers in markup.
+INLINE = re.compile(r"""\b[hs]\(\s*"[\w-]+",\s*\{[^}]*\bstyle:|\sstyle=|<style|<script>|\son\w+=["']""")
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
@@ -65,6 +68,21 @@ def test_the_router_serves_the_page_its_files_and_nothing_else() -> None:
     assert labels["sector"]["party_agency"] == {"vi": "Cơ quan Đảng", "en": "Party agencies"}
     for bad in ("missing.js", "..%2Fdashboard.py", "%2E%2E/app.py", "dashboard.py", ".hidden.js"):
         assert client.get(f"/dashboard/{bad}").status_code == 404, bad
+
+
+def test_the_page_runs_only_its_own_files_sends_no_referer_and_is_never_framed() -> None:
+    app = FastAPI()
+    app.include_router(dashboard.router)
+    page = TestClient(app).get("/dashboard/")
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["x-frame-options"] == "DENY"
+    with_provider = dashboard.content_security_policy("http://127.0.0.1:9000/realms/cds")
+    assert "connect-src 'self' http://127.0.0.1:9000 https:;" in with_provider  # discovery, then its token endpoint
+    # The policy refuses inline styles and scripts: the page's own code must set none.
+    for name, text in SOURCES.items():
+        assert not re.search(INLINE, text), name
 
 
 def test_no_asset_reaches_the_network() -> None:

@@ -6,6 +6,7 @@ so it needs nothing from the server but its files and the sign-in settings (conf
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
@@ -20,8 +21,37 @@ MEDIA_TYPES = {
     ".json": "application/json",
     ".svg": "image/svg+xml",
 }
-# Revalidate every time: a redeployed service must never leave a browser mixing old and new modules.
-NO_STALE = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+# Revalidate every time: a redeployed service must never leave a browser mixing old and new modules. The
+# page's address may carry a sign-in token in its fragment and filters in its query: no Referer leaves it;
+# and it is never framed (clickjacking).
+NO_STALE = {
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def content_security_policy(oidc_issuer: str | None) -> str:
+    """Only the page's own files run and style it; it talks to its own origin, plus the identity provider
+    when one is configured (its discovery document may name a token endpoint on another https origin)."""
+    connect = ["'self'"]
+    if oidc_issuer:
+        parts = urlsplit(oidc_issuer)
+        connect += [f"{parts.scheme}://{parts.netloc}", "https:"]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {' '.join(dict.fromkeys(connect))}",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,8 +68,11 @@ async def dashboard_no_slash() -> RedirectResponse:
 
 
 @router.get("/dashboard/")
-async def dashboard() -> FileResponse:
-    return _asset("index.html")
+async def dashboard(request: Request) -> FileResponse:
+    page = _asset("index.html")
+    settings = getattr(request.app.state, "dashboard_settings", None)  # absent when the router stands alone
+    page.headers["Content-Security-Policy"] = content_security_policy(settings.oidc_issuer if settings else None)
+    return page
 
 
 @router.get("/dashboard/labels.json")
