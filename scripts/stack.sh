@@ -21,8 +21,13 @@ PG_HOME="$STATE/postgres"
 REPLICAS="${REPLICAS:-1}"
 # As root the cluster runs as user postgres, which may not be able to reach a checkout under a private
 # folder (CI clones anywhere): then keep the cluster in a folder of its own, named after this state folder.
-if [[ $EUID -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
-  PG_HOME="/var/tmp/cds-postgres-$(echo "$STATE" | sha256sum | cut -c1-10)"
+# Once a cluster exists in one of the two places it stays there: a change of the checkout's permissions
+# must not start an empty cluster beside a Kafka that still holds every event.
+PG_ELSEWHERE="/var/tmp/cds-postgres-$(echo "$STATE" | sha256sum | cut -c1-10)"
+if [[ -f $PG_ELSEWHERE/data/PG_VERSION && ! -f $PG_HOME/data/PG_VERSION ]]; then
+  PG_HOME="$PG_ELSEWHERE"
+elif [[ $EUID -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
+  PG_HOME="$PG_ELSEWHERE"
 fi
 PG_BIN="/usr/lib/postgresql/15/bin"
 mkdir -p "$RUN" "$CACHE"
@@ -285,7 +290,7 @@ down() {
 reset() {
   # Everything `make up` stored: broker data, the private cluster, pid files. Jars and .venv stay.
   down
-  rm -rf "$KAFKA_HOME/data" "$PG_HOME/data" "$RUN"
+  rm -rf "$KAFKA_HOME/data" "$STATE/postgres/data" "$PG_ELSEWHERE/data" "$RUN"
   log "stack data removed"
 }
 
