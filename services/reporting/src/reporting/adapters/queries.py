@@ -122,31 +122,32 @@ async def agency_coverage(conn: Connection, as_of: dt.date, units: list[str] | N
     )
 
 
-_TEAMS = f"""
-    teams AS (SELECT team_id, commune_id FROM team_periods
-              WHERE {AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
-    members AS (
-      SELECT m.team_id, m.member_id, m.affiliation FROM team_memberships m JOIN teams t USING (team_id)
-      WHERE {valid_on(alias="m")})"""
-
-
 async def team_summary(
     conn: Connection, as_of: dt.date, units: list[str] | None = None
 ) -> tuple[dict[str, int], list[asyncpg.Record], list[asyncpg.Record]]:
     """(totals, members per affiliation, teams and members per commune) of the teams active on as_of, in
-    one statement: the memberships, the biggest projection table, are read once (a CTE used twice is
-    materialised) and counted per team and per affiliation, without sorting them."""
-    await conn.execute("SET LOCAL work_mem = '32MB'")  # the hash of a large province's members in memory
+    one statement. The memberships, the biggest projection table, are read once and probe a hash of the
+    active teams (NOT MATERIALIZED lets the planner see the teams are the smaller side); their counts per
+    commune and per affiliation come from one aggregate with two grouping sets of a few dozen groups, so
+    no per-member or per-team rows are kept, hashed twice or sorted."""
+    await conn.execute("SET LOCAL work_mem = '32MB'")  # the hash of a large province's teams in memory
     rows = await conn.fetch(
-        f"""WITH {_TEAMS},
-            per_team AS (SELECT team_id, count(*) AS n FROM members GROUP BY team_id)
-            SELECT t.commune_id, NULL AS affiliation,
-                   (SELECT u.name_vi FROM unit_versions u WHERE u.unit_id = t.commune_id
+        f"""WITH teams AS NOT MATERIALIZED (
+              SELECT team_id, commune_id FROM team_periods
+              WHERE {AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
+            members AS (
+              SELECT t.commune_id, m.affiliation, count(*) AS n
+              FROM team_memberships m JOIN teams t USING (team_id)
+              WHERE {valid_on(alias="m")}
+              GROUP BY GROUPING SETS ((t.commune_id), (m.affiliation))),
+            per_commune AS (SELECT commune_id, count(*) AS teams FROM teams GROUP BY commune_id)
+            SELECT c.commune_id, NULL AS affiliation,
+                   (SELECT u.name_vi FROM unit_versions u WHERE u.unit_id = c.commune_id
                       AND {valid_on(alias="u")}) AS name_vi,
-                   count(*) AS teams, coalesce(sum(pt.n), 0)::bigint AS members
-            FROM teams t LEFT JOIN per_team pt USING (team_id) GROUP BY t.commune_id
+                   c.teams, coalesce(m.n, 0)::bigint AS members
+            FROM per_commune c LEFT JOIN members m ON m.commune_id = c.commune_id
             UNION ALL
-            SELECT NULL, affiliation, NULL, NULL, count(*) FROM members GROUP BY affiliation""",
+            SELECT NULL, affiliation, NULL, NULL, n FROM members WHERE affiliation IS NOT NULL""",
         as_of,
         units,
     )

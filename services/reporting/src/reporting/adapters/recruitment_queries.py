@@ -139,7 +139,9 @@ async def hires_per_month(conn: Connection, start: dt.date, end: dt.date, scope:
 
 
 async def headcount_on(conn: Connection, days: list[dt.date], scope: Scope | None) -> list[int]:
-    """Officers serving on each day in a unit in the scope that day."""
+    """Officers serving on each day in a unit in the scope that day (in the order of the days, sorted)."""
+    if scope is None:
+        return await _province_headcount_on(conn, sorted(days))
     rows = await conn.fetch(
         f"""SELECT d, (SELECT count(*) FROM officer_periods p
                      WHERE p.valid_from <= d AND (p.valid_to IS NULL OR d <= p.valid_to)
@@ -149,6 +151,29 @@ async def headcount_on(conn: Connection, days: list[dt.date], scope: Scope | Non
         *scope_params(scope),
     )
     return [int(r["n"]) for r in rows]
+
+
+async def _province_headcount_on(conn: Connection, days: list[dt.date]) -> list[int]:
+    """headcount_on for the whole province in one pass over the periods instead of one per day. With
+    width_bucket (how many of the sorted days are <= a date), a period counts on the days of index
+    [since, until) (until: all the days when open-ended); the periods are counted per such pair (a few
+    dozen) and each day adds up the pairs that cover it. An empty period (valid_to < valid_from: departed
+    on the day of appointment) never counts."""
+    rows = await conn.fetch(
+        """SELECT width_bucket(valid_from - 1, $1::date[]) AS since, width_bucket(valid_to, $1::date[]) AS until,
+                  count(*) AS n
+           FROM officer_periods WHERE valid_to IS NULL OR valid_to >= valid_from GROUP BY 1, 2""",
+        days,
+    )
+    change = [0] * (len(days) + 1)
+    for r in rows:
+        change[r["since"]] += r["n"]
+        change[len(days) if r["until"] is None else r["until"]] -= r["n"]
+    counts, running = [], 0
+    for step in change[:-1]:
+        running += step
+        counts.append(running)
+    return counts
 
 
 async def exit_reasons(conn: Connection, start: dt.date, end: dt.date, scope: Scope | None) -> dict[str, int]:
