@@ -117,6 +117,18 @@ install() { install_python; install_kafka; install_postgres; }
 start_postgres() {
   if [[ -n "${POSTGRES_ADMIN_URL:-}" ]]; then log "using PostgreSQL at POSTGRES_ADMIN_URL"; return 0; fi
   if alive postgres; then log "postgres already running (pid $(cat "$RUN/postgres.pid"))"; return 0; fi
+  # A cluster outside the checkout outlives it: a new clone in the same folder would find the old clone's
+  # databases (projections, checkpoints, outbox rows marked published) beside a Kafka holding none of their
+  # events. A marker in the checkout says the cluster is this checkout's; without it, and without this
+  # checkout's own Kafka storage, the cluster is an earlier clone's: start it afresh.
+  local owned="$STATE/postgres-cluster"
+  if [[ $PG_HOME == "$PG_ELSEWHERE" && -f $PG_HOME/data/PG_VERSION && ! -f $owned && -z "${KAFKA_BOOTSTRAP_SERVERS:-}" \
+        && ! -f $KAFKA_HOME/data/meta.properties ]]; then
+    log "the cluster in $PG_HOME belongs to an earlier checkout in this folder: starting afresh"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_HOME/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_HOME/data"
+  fi
+  mkdir -p "$STATE" && echo "$PG_HOME" >"$owned"
   if [[ ! -f $PG_HOME/data/PG_VERSION ]]; then
     log "initialising a private PostgreSQL cluster in $PG_HOME/data"
     mkdir -p "$PG_HOME"
