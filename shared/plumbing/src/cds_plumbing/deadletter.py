@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import ConsumerRecord
 
 from cds_contracts import dlq_topic
+
+from .broker import make_producer
 
 CAUSE = "x-dlq-cause"
 ERROR_TYPE = "x-dlq-error-type"
@@ -54,9 +56,7 @@ def dead_letter_headers(
 
 class DeadLetterPublisher:
     def __init__(self, bootstrap_servers: str, client_id: str) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers, client_id=f"{client_id}-dlq", enable_idempotence=True
-        )
+        self._producer = make_producer(bootstrap_servers, f"{client_id}-dlq")
 
     async def start(self) -> None:
         await self._producer.start()
