@@ -92,6 +92,12 @@ async def record(pid: int, seconds: float, target: str, out: Path, rate: int = 1
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await proc.communicate()
+    said = output.decode(errors="replace")[-500:]
     if proc.returncode != 0 or not raw.exists():
-        return Profile(target, seconds, error=output.decode(errors="replace")[-500:])
-    return summarise(raw.read_text(), target, seconds)
+        return Profile(target, seconds, error=said)
+    summary = summarise(raw.read_text(), target, seconds)
+    if not summary.samples:
+        # A short run (the smoke test's tiny scale) may end before py-spy takes its first sample: say so
+        # rather than report an empty profile as if it were one.
+        summary.error = f"no samples: the process ended before py-spy sampled it? {said}".strip()
+    return summary

@@ -201,7 +201,7 @@ def markdown(r: dict[str, Any], table: list[Row]) -> str:
         if prof:
             md += ["", f"## Profile: {title} (py-spy, {prof['samples']} samples over {prof['seconds']:.0f} s)", ""]
             if prof.get("error"):
-                md.append(f"py-spy failed: {prof['error']}")
+                md.append(f"No profile: {prof['error']}")
                 continue
             md += ["| own time | function |", "|---|---|"] + [
                 f"| {p['share']:.1%} | `{p['function']}` |" for p in prof["own"]
