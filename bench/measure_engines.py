@@ -31,7 +31,15 @@ from .procs import VENV, CpuMeter, backend_pids, fresh_database, peak_rss_mb
 
 
 async def raw_consume(bootstrap: str, topics: list[str]) -> dict[str, Any]:
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **DEFAULT_FETCH)
+    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
+    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **DEFAULT_FETCH,
+    )
     await kafka.start()
     try:
         partitions = await bench_topics.partitions(kafka, topics)

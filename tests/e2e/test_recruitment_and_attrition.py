@@ -184,7 +184,9 @@ def hired(apis: dict[str, httpx.Client]) -> dict[str, Any]:
 async def redeliver(application_id: str) -> int:
     """Send the hire again: the very same record, and a copy under a new event id."""
     topic = REGISTRY.spec_for(CandidateHired).topic.name
-    consumer = AIOKafkaConsumer(bootstrap_servers=default_bootstrap(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=default_bootstrap(), enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or {0, 1, 2})]

@@ -93,7 +93,11 @@ def _rec(prefix: str, r: ConsumerRecord[bytes, bytes]) -> Rec:
 
 async def read_topics(bootstrap: str, prefix: str) -> tuple[dict[str, list[Rec]], dict[tuple[str, int], int]]:
     """Every record of every declared topic (prefixed), and the end offset of each partition."""
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
+    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await kafka.start()
     try:
         tps = [TopicPartition(prefix + t.name, p) for t in all_topics() for p in range(t.partitions)]

@@ -230,7 +230,7 @@ async def poison(chaos: Chaos) -> Outcome:
 
 
 async def _some_record(bootstrap: str, topic: str) -> ConsumerRecord[bytes, bytes]:
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
     await kafka.start()
     try:
         tp = TopicPartition(topic, 0)
