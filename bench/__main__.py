@@ -221,7 +221,7 @@ async def _live(
     result: dict[str, Any],
     spawned: tuple[procs.Service, procs.Service] | None,
 ) -> None:
-    stack = await live.start(ds, prefix, logs, spawned)
+    stack = await live.start(ds, prefix, bootstrap, logs, spawned)
     try:
 
         async def freshness() -> None:

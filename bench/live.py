@@ -4,20 +4,26 @@ event can be found on the topic: new officers, transfers of seeded officers, new
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import asyncpg
 
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
 from demo.dataset import DataSet
 
+from .applied import end_offsets, wait_caught_up
 from .loadgen import Http
 from .procs import Service, fresh_database, start_service
+from .topics import reporting_topics
 
 TODAY = dt.date(2026, 6, 1)  # every command's effective day; transfers of one officer go a day later each time
 
@@ -85,8 +91,11 @@ async def spawn(prefix: str, logs: Path) -> tuple[Service, Service]:
     return personnel, reporting
 
 
-async def start(ds: DataSet, prefix: str, logs: Path, spawned: tuple[Service, Service] | None = None) -> LiveStack:
-    """The live stack, seeded with the data set's units, officers and teams through personnel's imports."""
+async def start(
+    ds: DataSet, prefix: str, bootstrap: str, logs: Path, spawned: tuple[Service, Service] | None = None
+) -> LiveStack:
+    """The live stack, seeded with the data set's units, officers and teams through personnel's imports,
+    once the seed is on Kafka and applied by reporting."""
     personnel, reporting = spawned or await spawn(prefix, logs)
     await personnel.wait_ready()
     await reporting.wait_ready()
@@ -100,7 +109,25 @@ async def start(ds: DataSet, prefix: str, logs: Path, spawned: tuple[Service, Se
     )
     for kind, rows in (("units", ds.units), ("officers", ds.officers), ("teams", ds.teams)):
         await import_rows(stack, kind, rows)
+    await settle(stack, bootstrap, timeout_s=300)
     return stack
+
+
+async def settle(stack: LiveStack, bootstrap: str, timeout_s: float) -> None:
+    """Wait until personnel's outbox is published and reporting has applied it. Measuring right after the
+    seed would time the first seconds' commands behind the seed's thousands of events (the relay and
+    reporting catching up, which the import measurement times on its own), not at the offered rate."""
+    deadline = time.monotonic() + timeout_s
+    conn = await asyncpg.connect(stack.personnel.database)
+    try:
+        while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+            if time.monotonic() > deadline:
+                raise TimeoutError("personnel's outbox still holds unpublished events of the seed")
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    ends = await end_offsets(bootstrap, reporting_topics(stack.prefix))
+    await wait_caught_up(stack.reader, ends, max(1.0, deadline - time.monotonic()))
 
 
 async def import_rows(stack: LiveStack, kind: str, rows: list[dict[str, Any]]) -> None:

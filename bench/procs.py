@@ -113,6 +113,7 @@ class Service:
     base: str
     proc: subprocess.Popen[bytes]
     log_path: Path
+    database: str = ""  # its database's URL
     peak_rss: float = field(default=0.0)
 
     def sample_rss(self) -> None:
@@ -161,4 +162,4 @@ def start_service(svc: str, database_url: str, prefix: str, logs: Path, **env: s
         proc = subprocess.Popen(  # noqa: S603  # our own venv's cds-serve, fixed arguments
             [str(VENV / "cds-serve"), APPS[svc]], cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT
         )
-    return Service(svc, f"http://127.0.0.1:{port}", proc, log_path)
+    return Service(svc, f"http://127.0.0.1:{port}", proc, log_path, database_url)
