@@ -290,7 +290,7 @@ def reads_own_query(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def known_query_only(request: Request) -> None:
+async def known_query_only(request: Request) -> None:
     """422 when the request names a query parameter its operation does not take."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params or getattr(route.endpoint, _OWN_QUERY, False):

@@ -18,7 +18,7 @@ from reporting.domain.slices import Level, Sector
 from reporting.domain.tables import TableSpec
 from reporting.domain.trends import MONTH_PATTERN
 from reporting.entrypoints.http.models.snapshots import SnapshotName
-from reporting.entrypoints.http.params import Ctx, day, slice_params
+from reporting.entrypoints.http.params import Ctx, day, make_slice
 from reporting.entrypoints.http.registry import VIEWS, View, ViewArgs
 from reporting.service_layer import snapshots
 from reporting.service_layer.export_tables import SPECS
@@ -75,7 +75,7 @@ def view_args(view: View, request: Request) -> ViewArgs:
             raise ValueError("year is required")
     except (ValidationError, ValueError) as exc:
         raise HTTPException(422, _INVALID) from exc
-    sl = slice_params(unit_id=q.unit_id, sector=q.sector, level=q.level, former_province=q.former_province)
+    sl = make_slice(q.unit_id, q.sector, q.level, q.former_province)
     return ViewArgs(day(q.as_of), sl, year=q.year, days=q.days, start=q.start, end=q.end)
 
 

@@ -22,7 +22,7 @@ class ProjectionSource:
     topics: tuple[str, ...]
 
 
-def view_context(request: Request) -> ViewContext:
+async def view_context(request: Request) -> ViewContext:
     source: ProjectionSource = request.app.state.projection_source
     return ViewContext(request.app.state.runtime.pool, source.consumer, source.topics)
 
@@ -31,7 +31,7 @@ def day(as_of: dt.date | None) -> dt.date:
     return as_of or today()
 
 
-def slice_params(
+async def slice_params(
     unit_id: Annotated[
         Id | None, Query(description="Only this unit and the units under it in the tree valid on as_of.")
     ] = None,
@@ -51,6 +51,13 @@ def slice_params(
         ),
     ] = None,
 ) -> Slice:
+    return make_slice(unit_id, sector, level, former_province)
+
+
+def make_slice(
+    unit_id: str | None, sector: list[Sector] | None, level: list[Level] | None, former_province: str | None = None
+) -> Slice:
+    """The slice a query string names (the dependency above; exports read their query string themselves)."""
     return Slice(
         unit_id=unit_id, sectors=tuple(sector or ()), levels=tuple(level or ()), former_province=former_province
     )

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from cds_contracts.bounds import Id
 from reporting.domain.slices import Level, Sector, Slice
 from reporting.entrypoints.http.models import officers as m
-from reporting.entrypoints.http.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, slice_params
+from reporting.entrypoints.http.params import AsOf, Ctx, ProjectionSource, SliceQuery, day, make_slice
 from reporting.entrypoints.http.registry import VIEWS, ViewArgs
 from reporting.service_layer import officer_views
 
@@ -25,7 +25,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "The unit (o
 TREE, HEADCOUNT, COVERAGE, TEAMS = (VIEWS[n] for n in ("units", "headcount", "coverage", "community-teams"))
 
 
-def _history_slice(
+async def _history_slice(
     within: Annotated[
         Id | None, Query(description="Slice: only this unit and the units under it in the tree valid on as_of.")
     ] = None,
@@ -36,7 +36,7 @@ def _history_slice(
     level: Annotated[list[Level] | None, Query(description="Slice: only units of these levels (repeatable).")] = None,
 ) -> Slice:
     """The slice of the history view: the path already names a `unit_id`, so the slice's unit is `within`."""
-    return slice_params(unit_id=within, sector=sector, level=level)
+    return make_slice(within, sector, level)
 
 
 @router.get(TREE.path, summary="The org-unit tree valid on a day", response_model=TREE.model, responses=_NOT_FOUND)
