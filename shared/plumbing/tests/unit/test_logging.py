@@ -22,7 +22,11 @@ def service_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
     monkeypatch.delenv("LOG_FORMAT", raising=False)
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
-    servers = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate) for n in SERVER_LOGGERS}
+    servers = {n: logging.getLogger(n) for n in SERVER_LOGGERS}
+    saved_servers = {n: (list(lg.handlers), lg.propagate, lg.level, lg.disabled) for n, lg in servers.items()}
+    for server_logger in servers.values():  # a server run earlier in this process (uvicorn) sets its own level
+        server_logger.setLevel(logging.NOTSET)
+        server_logger.disabled = False
     buffer = io.StringIO()
     # an app built earlier in this process installed its handler already: start from none of ours
     root.handlers[:] = [h for h in saved_handlers if not isinstance(h, _ServiceLogHandler)]
@@ -37,9 +41,11 @@ def service_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
-        for name, (handlers, propagate) in servers.items():
-            logging.getLogger(name).handlers[:] = handlers
-            logging.getLogger(name).propagate = propagate
+        for name, (handlers, propagate, level, disabled) in saved_servers.items():
+            servers[name].handlers[:] = handlers
+            servers[name].propagate = propagate
+            servers[name].setLevel(level)
+            servers[name].disabled = disabled
 
 
 def _lines(buffer: io.StringIO) -> list[str]:
