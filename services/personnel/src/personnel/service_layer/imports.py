@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from cds_contracts import Event
 from cds_contracts.personnel_org_units import OrgUnitRegistered
 from cds_contracts.personnel_teams import CommunityTeamEstablished, CommunityTeamMemberJoined
+from personnel.adapters.statistics import refresh_statistics
 from personnel.domain.errors import DomainError
 from personnel.domain.officers import Officer
 from personnel.domain.vocabulary import code_for, field_for
@@ -148,6 +149,7 @@ async def write_rows(uow: UnitOfWork, kind: Kind, count: int, good: list[tuple[i
     errors = await _check_and_write(uow, kind, good)
     if errors:
         raise ImportRejectedError(sorted(errors, key=lambda e: e.row), count)
+    await refresh_statistics(uow.conn, [kind])
     return count
 
 

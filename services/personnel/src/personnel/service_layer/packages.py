@@ -28,6 +28,7 @@ import asyncpg
 from cds_contracts import Event
 from cds_contracts.personnel_response_teams import ResponseTeamFormed, ResponseTeamMemberJoined
 from personnel.adapters import package_imports_repo as records
+from personnel.adapters.statistics import refresh_statistics
 from personnel.domain.response_teams import Membership, ResponseTeam
 
 from .commands import FormResponseTeam, RegisterUnit
@@ -155,6 +156,7 @@ async def write(uow: UnitOfWork, package: Package, ordered_units: list[RegisterU
             await WRITERS[kind](uow, chunk)
             done += len(chunk)
             await progress(f"writing {kind}", done)
+    await refresh_statistics(uow.conn, package.rows)
 
 
 class StoppingError(Exception):
