@@ -91,6 +91,12 @@ async def test_rebuild_replays_real_topics_into_a_new_schema_and_swaps_it_in(
             await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer LIKE 'reporting-rebuild-%'") == 0
         )
         assert reads and set(reads) <= {7, 8}  # reads went on throughout, before and after the correction
+        # It went live with planner statistics (reltuples -1: never analysed), not waiting for autovacuum.
+        unanalysed = await pool.fetch(
+            """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'proj_2' AND c.relkind = 'r' AND c.reltuples < 0"""
+        )
+        assert [r["relname"] for r in unanalysed] == []
 
         # The live consumer carries on in proj_2: skips what the rebuild applied, applies what is new.
         await produce(

@@ -84,6 +84,16 @@ async def create_rebuild_inbox(conn: Connection, schema: str) -> None:
         )
 
 
+async def analyze_schema(conn: Connection, schema: str) -> None:
+    """Planner statistics for a rebuilt schema before it goes live: its tables were filled from nothing,
+    and until autovacuum analyses them (a minute or more) every read would be planned as if they were
+    nearly empty."""
+    tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1", check_schema(schema))
+    if tables:
+        names = ", ".join(f'"{schema}"."{t["tablename"]}"' for t in tables)  # names from the catalogue
+        await conn.execute(f"ANALYZE {names}")
+
+
 async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_consumer: str) -> str:
     """Make `schema` the live one in one transaction; returns the schema dropped.
 

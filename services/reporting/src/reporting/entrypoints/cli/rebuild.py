@@ -33,6 +33,7 @@ from cds_plumbing.runtime import tune_garbage_collector
 from reporting.adapters.projection_schema import (
     PROJECTION_LOCK,
     active_schema,
+    analyze_schema,
     create_rebuild_inbox,
     create_schema,
     next_schema,
@@ -138,6 +139,7 @@ async def _replay_and_swap(
         start = await kafka.beginning_offsets(partitions)
         progress = Progress(out, dict(start), dict(await kafka.end_offsets(partitions)))
         applied = await _replay(kafka, consumer, progress, max_records)
+        await analyze_schema(session, schema)  # before the lock: the live consumer goes on meanwhile
 
         # The live consumer waits at its next batch from here until the swap; readers do not.
         await session.execute("SELECT pg_advisory_lock($1)", PROJECTION_LOCK)
