@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer
 
-from cds_plumbing.consumer import DEFAULT_FETCH
+from cds_plumbing.consumer import kafka_consumer
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
 from reporting.entrypoints.app import MIGRATIONS
 
@@ -31,15 +30,7 @@ from .procs import VENV, CpuMeter, backend_pids, fresh_database, peak_rss_mb
 
 
 async def raw_consume(bootstrap: str, topics: list[str]) -> dict[str, Any]:
-    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
-    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
-    kafka = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        **DEFAULT_FETCH,
-    )
+    kafka = kafka_consumer(bootstrap, None, "bench-raw-consume")  # no group, from the earliest offset
     await kafka.start()
     try:
         partitions = await bench_topics.partitions(kafka, topics)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
 
 from cds_contracts import REGISTRY, Envelope, all_topics
+from cds_plumbing.consumer import kafka_consumer
 
 from .load import Write
 from .stack import PRODUCERS, FaultStack
@@ -93,11 +94,7 @@ def _rec(prefix: str, r: ConsumerRecord[bytes, bytes]) -> Rec:
 
 async def read_topics(bootstrap: str, prefix: str) -> tuple[dict[str, list[Rec]], dict[tuple[str, int], int]]:
     """Every record of every declared topic (prefixed), and the end offset of each partition."""
-    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
-    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
-    kafka = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
+    kafka = kafka_consumer(bootstrap, None, "faults-audit")  # no group, from the earliest offset
     await kafka.start()
     try:
         tps = [TopicPartition(prefix + t.name, p) for t in all_topics() for p in range(t.partitions)]

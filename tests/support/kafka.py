@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
+
+from cds_plumbing.consumer import kafka_consumer
 
 
 async def read_topic(
     bootstrap: str, topic: str, *, expect: int, timeout_s: float = 60.0, settle_s: float = 1.5
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Read a topic from the beginning until `expect` records arrived, then a little longer to catch extras."""
-    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
-    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
-    )
+    consumer = kafka_consumer(bootstrap, None, "tests-read-topic")  # no group, from the earliest offset
     await consumer.start()
     try:
         parts = consumer.partitions_for_topic(topic) or set()

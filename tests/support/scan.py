@@ -14,6 +14,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from cds_contracts import all_topics
+from cds_plumbing.consumer import kafka_consumer
 from cds_plumbing.settings import admin_database_url
 
 WORD = re.compile(r"\w+")
@@ -54,11 +55,7 @@ async def current_records(bootstrap: str) -> list[Found]:
     """Every record of every declared topic (and .dlq) up to its end now; compacted topics: the latest per key
     (a null value is a tombstone, kept as an empty text)."""
     specs = {spec.name: spec for spec in all_topics()}
-    # earliest as the default too: seek_to_beginning right after assign() can lose a race with the default
-    # ('latest') reset already in flight, and aiokafka 0.14 then starts at the end (seen: 0 records read).
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
-    )
+    consumer = kafka_consumer(bootstrap, None, "tests-scan")  # no group, from the earliest offset
     await consumer.start()
     records: dict[str, list[Found]] = {name: [] for name in specs}
     latest: dict[str, dict[bytes | None, Found]] = {name: {} for name in specs}

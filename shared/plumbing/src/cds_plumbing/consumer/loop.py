@@ -41,7 +41,9 @@ def kafka_consumer(
     bootstrap_servers: str, group_id: str | None, client_id: str, options: Mapping[str, Any] | None = None
 ) -> AIOKafkaConsumer:
     """The AIOKafkaConsumer of a consumer group (or of a rebuild, without one); `options` add or override
-    aiokafka settings (fetch sizes, session and heartbeat timeouts, group_instance_id...)."""
+    aiokafka settings (fetch sizes, session and heartbeat timeouts, group_instance_id...). 'earliest' also
+    for a reader without a group that seeks to the beginning: right after assign(), aiokafka 0.14 can apply
+    an in-flight reset to the default 'latest' over seek_to_beginning, and the read starts at the end."""
     return AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
