@@ -163,6 +163,8 @@ async def _engines(plan: Plan, bootstrap: str, prefix: str, out: Path, result: d
     names = topics.reporting_topics(prefix)
     result["raw_consume"] = await measure_engines.raw_consume(bootstrap, names)
     say(f"a. raw consume: {result['raw_consume']['per_s']:,.0f} events/s")
+    result["consume_decode"] = await measure_engines.raw_consume(bootstrap, names, decode=True)
+    say(f"a'. consume and decode: {result['consume_decode']['per_s']:,.0f} events/s")
     result["raw_write"] = await measure_engines.raw_write(result["raw_consume"]["events"])
     say(f"b. raw write: {result['raw_write']['per_s']:,.0f} rows/s")
     result["rebuild"] = await measure_engines.rebuild(bootstrap, names, out, profile_s=plan.profile_s)

@@ -2,6 +2,9 @@
 
 a. raw consume: aiokafka reads every record of reporting's topics, nothing else (the consumer's fetch
    settings, so the comparison is like for like);
+a'. consume and decode: the same read, and every record decoded as the rebuild decodes it (headers to
+   the envelope, the payload validated by its contract model), nothing written: the most one Python
+   process that validates each event can apply;
 b. raw write: asyncpg's COPY of as many rows shaped like officer_periods (same columns and primary key);
 c. the real `reporting-rebuild` command into a fresh database, sampled by py-spy for part of the run;
 h. the rebuild process's peak resident memory (VmHWM, sampled every 0.2 s).
@@ -21,15 +24,24 @@ from typing import Any
 import asyncpg
 
 from cds_plumbing.consumer import kafka_consumer
+from cds_plumbing.db import Connection
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
 from reporting.entrypoints.app import MIGRATIONS
+from reporting.entrypoints.events.subscribers import make_consumer
 
 from . import profile
 from . import topics as bench_topics
 from .procs import VENV, CpuMeter, backend_pids, fresh_database, peak_rss_mb
 
 
-async def raw_consume(bootstrap: str, topics: list[str]) -> dict[str, Any]:
+async def _nothing(conn: Connection) -> None:
+    """The decode-only consumer opens no transaction: its batch hook never runs."""
+
+
+async def raw_consume(bootstrap: str, topics: list[str], *, decode: bool = False) -> dict[str, Any]:
+    """Read every record of `topics` once; with `decode`, also decode each batch with the rebuild's
+    consumer (its registry and handlers: the same checks, the same dead-letter decisions)."""
+    consumer = make_consumer("bench-decode", before_batch=_nothing) if decode else None
     kafka = kafka_consumer(bootstrap, None, "bench-raw-consume")  # no group, from the earliest offset
     await kafka.start()
     try:
@@ -37,19 +49,22 @@ async def raw_consume(bootstrap: str, topics: list[str]) -> dict[str, Any]:
         kafka.assign(partitions)
         await kafka.seek_to_beginning(*partitions)
         end = await kafka.end_offsets(partitions)
-        total, records = sum(end.values()), 0
+        total, records, decoded = sum(end.values()), 0, 0
         meter = CpuMeter()
         meter.sample([os.getpid()])
         started = time.perf_counter()
         while records < total:
             for batch in (await kafka.getmany(timeout_ms=1000, max_records=10_000)).values():
                 records += len(batch)
+                if consumer is not None:
+                    decoded += len(consumer.decode_batch(batch).items)
         seconds = time.perf_counter() - started
         meter.sample([os.getpid()])
     finally:
         await kafka.stop()
     cpu = meter.totals()
-    return {"events": records, "seconds": seconds, "per_s": records / seconds, "client": cpu}
+    out = {"events": records, "seconds": seconds, "per_s": records / seconds, "client": cpu}
+    return out | ({"decoded": decoded} if consumer is not None else {})
 
 
 _PERIODS = """CREATE TABLE officer_periods (

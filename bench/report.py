@@ -33,6 +33,9 @@ def cpu_rows(r: dict[str, Any]) -> list[Row]:
     a, b, c, d = r.get("raw_consume"), r.get("raw_write"), r.get("rebuild"), r.get("catch_up")
     if a:
         out.append(("a. raw consume, per event", _per(a.get("client"), a["events"]), "", ""))
+    a2 = r.get("consume_decode")
+    if a2:
+        out.append(("a'. consume and decode, per event", _per(a2.get("client"), a2["events"]), "", ""))
     if b:
         out.append(("b. raw write, per row (PostgreSQL)", _per(b.get("postgres"), b["rows"]), "", ""))
     for name, x in (("c. rebuild", c), ("d. catch-up", d)):
@@ -56,6 +59,11 @@ def rows(r: dict[str, Any]) -> list[Row]:
     a, b, c = r.get("raw_consume"), r.get("raw_write"), r.get("rebuild")
     if a:
         out.append(("a. raw consume (aiokafka, same topics)", f"{_n(a['per_s'])} events/s ({_n(a['events'])})", "", ""))
+    a2 = r.get("consume_decode")
+    if a and a2:
+        # What bounds (c) in one process: the same read plus the rebuild's decoding, with nothing written.
+        figure = f"{_n(a2['per_s'])} events/s = {a2['per_s'] / a['per_s']:.0%} of a"
+        out.append(("a'. consume and decode (the rebuild's decoding, nothing written)", figure, "", ""))
     if b:
         out.append(("b. raw write (asyncpg COPY, officer_periods rows)", f"{_n(b['per_s'])} rows/s", "", ""))
     if a and b and c:

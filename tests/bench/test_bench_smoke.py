@@ -32,6 +32,8 @@ def test_make_bench_runs_every_measurement_and_writes_its_report(tmp_path: Path)
         assert report.get(key), f"{key} missing from the report"
     assert report["raw_consume"]["events"] == report["data"]["rebuild"]["events"] > 2000
     assert report["rebuild"]["events"] == report["raw_consume"]["events"], "the rebuild applied every event"
+    decoded = report["consume_decode"]
+    assert decoded["events"] == decoded["decoded"] == report["raw_consume"]["events"], "every record decoded"
     # PostgreSQL's CPU is read in clock ticks from its backends: at this tiny scale it may round to 0
     assert report["rebuild"]["peak_rss_mb"] > 0 and report["rebuild"]["postgres"]["cpu_s"] >= 0
     assert report["catch_up"]["events"] == report["data"]["province"]["events"]
@@ -44,6 +46,6 @@ def test_make_bench_runs_every_measurement_and_writes_its_report(tmp_path: Path)
     figures = report["figures"]
     assert figures and all(actual == expected for _, actual, expected in figures), figures
     measures = [row[0][:2] for row in report["table"]]
-    assert {"a.", "b.", "c.", "d.", "e.", "f.", "g.", "h.", "i."} <= set(measures)
+    assert {"a.", "a'", "b.", "c.", "d.", "e.", "f.", "g.", "h.", "i."} <= set(measures)
     assert (out / "report.md").read_text().startswith("# `make bench` report")
     assert proc.stdout.count("\n") > 12 and "a. raw consume" in proc.stdout, "the table is printed"
