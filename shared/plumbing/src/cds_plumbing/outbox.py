@@ -193,6 +193,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_poll_s: float = 5.0,
+        linger_s: float = 0.0,
         max_backoff_s: float = 30.0,
         ack_timeout_s: float = 10.0,
         after_publish: AfterPublish | None = None,
@@ -203,6 +204,7 @@ class OutboxRelay:
         self._tracer = trace.get_tracer(__name__)
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
+        self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
         # With the broker gone the producer retries for ever and the acknowledgements never come: without
         # a bound a pass would neither succeed nor fail, and nothing would say the outbox is stuck.
@@ -226,17 +228,14 @@ class OutboxRelay:
             raise
 
     async def _publish(self, rows: list[asyncpg.Record]) -> int:
-        """One pass; fills `rows` with the rows it tries to publish."""
+        """One pass; fills `rows` with the rows it tries to publish. Four round trips to PostgreSQL: the
+        claim, the mark, the transaction's begin and commit (the relay makes about as many as the commands
+        it publishes for: each statement costs the process a send and a wake-up)."""
         async with self._pool.acquire() as conn, conn.transaction():
+            claimed = await conn.fetch(_CLAIM, self._batch_size, _RELAY_LOCK)
             # Measured before publishing too, so the gauges keep growing while Kafka is down and every pass fails.
-            await _measure_backlog(conn)
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
-                return 0
-            rows += await conn.fetch(
-                """SELECT id, event_id, topic, key, event_type, event_version, payload::text AS payload, headers
-                   FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""",
-                self._batch_size,
-            )
+            _set_backlog(claimed[0])
+            rows += [r for r in claimed if r["id"] is not None]  # none: nothing pending, or another relay's turn
             if not rows:
                 return 0
             try:  # every acknowledgement, or an exception and nothing is marked
@@ -248,12 +247,9 @@ class OutboxRelay:
                 raise await self._unacknowledged(rows) from None
             if self._after_publish is not None:
                 await self._after_publish(rows)
-            await conn.execute(
-                "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)",
-                [r["id"] for r in rows],
-            )
-            await conn.execute(_RELAY_PUBLISHED)
-            await _measure_backlog(conn)
+            backlog = await conn.fetchrow(_MARK_PUBLISHED, [r["id"] for r in rows])
+            assert backlog is not None  # an aggregate always returns a row
+            _set_backlog(backlog)
         # Labelled like ce_type (and like cds_consumer_events_applied_total): the type with its version.
         for ce_type, n in Counter(f"{r['event_type']}.v{r['event_version']}" for r in rows).items():
             OUTBOX_PUBLISHED.labels(ce_type).inc(n)
@@ -349,6 +345,10 @@ class OutboxRelay:
                     if published >= self._batch_size:
                         continue  # more may be waiting
                     await wait_any(self._wake, stop, timeout=self._idle_poll_s)
+                    if self._linger_s and self._wake.is_set():
+                        # Woken by a commit: the commits of the next few ms share its pass (Kafka's
+                        # linger.ms, one step earlier) instead of a pass each.
+                        await wait_any(stop, timeout=self._linger_s)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # broker or database outage: keep the rows, retry later
@@ -384,18 +384,38 @@ _RELAY_FAILED = """INSERT INTO outbox_relay_status AS s (failing_since, failed_p
                    ON CONFLICT (singleton) DO UPDATE SET
                      failing_since = coalesce(s.failing_since, now()), failed_passes = s.failed_passes + 1,
                      last_error = EXCLUDED.last_error, last_failure_at = now()"""
-_RELAY_PUBLISHED = """UPDATE outbox_relay_status SET failing_since = NULL, failed_passes = 0, recovered_at = now()
-                      WHERE failing_since IS NOT NULL"""
 
 
-async def _measure_backlog(conn: Connection) -> None:
+_BACKLOG = """count(*) AS pending,
+                coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age"""
+
+# One statement: the backlog (measured whether or not this relay gets the lock), the relay lock (a
+# volatile function in a CTE runs once, before the rows that depend on it), and up to $1 rows in id order.
+# Always at least one row; its id is NULL when there is nothing to publish or another relay holds the lock.
+_CLAIM = f"""WITH relay_lock AS (SELECT pg_try_advisory_xact_lock($2) AS held),
+                  backlog AS (SELECT {_BACKLOG} FROM outbox WHERE published_at IS NULL)
+             SELECT b.pending, b.age, o.id, o.event_id, o.topic, o.key, o.event_type, o.event_version,
+                    o.payload::text AS payload, o.headers
+             FROM backlog b CROSS JOIN relay_lock l
+             LEFT JOIN LATERAL (SELECT * FROM outbox WHERE l.held AND published_at IS NULL ORDER BY id LIMIT $1) o
+               ON true
+             ORDER BY o.id"""
+
+# One statement: mark the rows published, end a failing streak, and measure the backlog left. The WITH
+# updates run whether or not the SELECT reads them, and it sees the table as before them: the rows just
+# published are left out by id.
+_MARK_PUBLISHED = f"""WITH published AS (
+                        UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+                        WHERE id = ANY($1) RETURNING id),
+                      recovered AS (
+                        UPDATE outbox_relay_status SET failing_since = NULL, failed_passes = 0, recovered_at = now()
+                        WHERE failing_since IS NOT NULL RETURNING 1)
+                      SELECT {_BACKLOG} FROM outbox o
+                      WHERE published_at IS NULL AND NOT EXISTS (SELECT 1 FROM published p WHERE p.id = o.id)"""
+
+
+def _set_backlog(row: asyncpg.Record) -> None:
     """Set the backlog gauges: unpublished rows, and the age of the oldest (0 when there is none)."""
-    row = await conn.fetchrow(
-        """SELECT count(*) AS pending,
-                  coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age
-           FROM outbox WHERE published_at IS NULL"""
-    )
-    assert row is not None  # an aggregate always returns a row
     OUTBOX_PENDING.set(row["pending"])
     OUTBOX_OLDEST_AGE.set(max(row["age"], 0.0))
 

@@ -180,6 +180,7 @@ def create_service_app(
                 background,
                 relay_producer,
                 batch_size=settings.outbox_batch_size,
+                linger_s=settings.outbox_linger_ms / 1000,
                 ack_timeout_s=settings.outbox_ack_timeout_s,
                 topic_prefix=settings.kafka_topic_prefix,
             )

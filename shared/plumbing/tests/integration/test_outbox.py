@@ -7,13 +7,16 @@ import asyncio
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
+from prometheus_client import REGISTRY as METRICS
 
 from cds_contracts import Envelope, Registry, TopicSpec
+from cds_plumbing import outbox
 from cds_plumbing.outbox import OutboxRelay, OutsideTransactionError, append
 from tests.support.events import CounterIncremented
 from tests.support.kafka import read_topic
@@ -157,3 +160,47 @@ async def test_relay_keeps_rows_and_retries_when_publishing_fails(
     records = await read_topic(bootstrap, topic.name, expect=15)
     assert len(records) == 15
     assert len({dict(r.headers)["ce_id"] for r in records}) == 5
+
+
+async def test_commits_within_the_linger_share_one_pass(
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec
+) -> None:
+    """Woken by the first commit, the relay waits `linger_s`: the commits right behind it go in the same
+    pass (without the wait, the first commit's pass would go out alone, 50 ms before the others)."""
+    passes: list[int] = []
+
+    async def note(rows: Sequence[asyncpg.Record]) -> None:
+        passes.append(len(rows))
+
+    stop = asyncio.Event()
+    relay = OutboxRelay(pool, producer, after_publish=note, linger_s=0.5, idle_poll_s=30)
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # the relay's first pass found nothing; it now waits for a NOTIFY
+        assert passes == []
+        for seq in range(1, 4):
+            event = CounterIncremented(counter_id="k", amount=1, seq=seq)
+            await _append_all(pool, registry, [event], commit=True)
+            await asyncio.sleep(0.05)
+        await _wait_published(pool, 3, timeout_s=10)
+    finally:
+        stop.set()
+        await task
+    assert passes == [3]
+
+
+async def test_a_relay_without_the_lock_publishes_nothing_and_still_measures_the_backlog(
+    pool: asyncpg.Pool, producer: AIOKafkaProducer, registry: Registry, topic: TopicSpec
+) -> None:
+    """Another replica's relay holds the relay lock: this one leaves every row to it (no duplicates from two
+    relays at once), and its backlog gauge still counts them."""
+    events = [CounterIncremented(counter_id="k", amount=1, seq=s) for s in (1, 2)]
+    await _append_all(pool, registry, events, commit=True)
+    relay = OutboxRelay(pool, producer)
+    async with pool.acquire() as other, other.transaction():
+        assert await other.fetchval("SELECT pg_try_advisory_xact_lock($1)", outbox._RELAY_LOCK)
+        assert await relay.publish_pending() == 0
+        assert METRICS.get_sample_value("cds_outbox_pending") == 2
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 2
+    assert await relay.publish_pending() == 2  # the lock is free again
+    assert METRICS.get_sample_value("cds_outbox_pending") == 0
