@@ -1,7 +1,7 @@
 """(a) the engines' raw rates next to (c) reporting's rebuild and (h) its peak memory, on the same topics.
 
 a. raw consume: aiokafka reads every record of reporting's topics, nothing else (the consumer's fetch
-   settings, so the comparison is like for like);
+   settings, so the comparison is like for like), in a process set up as the rebuild's (bench/consume.py);
 a'. consume and decode: the same read, and every record decoded as the rebuild decodes it (headers to
    the envelope, the payload validated by its contract model), nothing written: the most one Python
    process that validates each event can apply;
@@ -15,56 +15,40 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import os
+import json
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from cds_plumbing.consumer import kafka_consumer
-from cds_plumbing.db import Connection
 from cds_plumbing.migrations import PLUMBING_MIGRATIONS, migrate
 from reporting.entrypoints.app import MIGRATIONS
-from reporting.entrypoints.events.subscribers import make_consumer
 
 from . import profile
-from . import topics as bench_topics
-from .procs import VENV, CpuMeter, backend_pids, fresh_database, peak_rss_mb
-
-
-async def _nothing(conn: Connection) -> None:
-    """The decode-only consumer opens no transaction: its batch hook never runs."""
+from .procs import ROOT, VENV, CpuMeter, backend_pids, fresh_database, peak_rss_mb
 
 
 async def raw_consume(bootstrap: str, topics: list[str], *, decode: bool = False) -> dict[str, Any]:
-    """Read every record of `topics` once; with `decode`, also decode each batch with the rebuild's
-    consumer (its registry and handlers: the same checks, the same dead-letter decisions)."""
-    consumer = make_consumer("bench-decode", before_batch=_nothing) if decode else None
-    kafka = kafka_consumer(bootstrap, None, "bench-raw-consume")  # no group, from the earliest offset
-    await kafka.start()
-    try:
-        partitions = await bench_topics.partitions(kafka, topics)
-        kafka.assign(partitions)
-        await kafka.seek_to_beginning(*partitions)
-        end = await kafka.end_offsets(partitions)
-        total, records, decoded = sum(end.values()), 0, 0
-        meter = CpuMeter()
-        meter.sample([os.getpid()])
-        started = time.perf_counter()
-        while records < total:
-            for batch in (await kafka.getmany(timeout_ms=1000, max_records=10_000)).values():
-                records += len(batch)
-                if consumer is not None:
-                    decoded += len(consumer.decode_batch(batch).items)
-        seconds = time.perf_counter() - started
-        meter.sample([os.getpid()])
-    finally:
-        await kafka.stop()
-    cpu = meter.totals()
-    out = {"events": records, "seconds": seconds, "per_s": records / seconds, "client": cpu}
-    return out | ({"decoded": decoded} if consumer is not None else {})
+    """(a), or (a') with `decode`, in a process of its own (bench/consume.py)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.consume",
+        bootstrap,
+        *topics,
+        *(["--decode"] if decode else []),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench.consume failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
+    result: dict[str, Any] = json.loads(out)
+    return result
 
 
 _PERIODS = """CREATE TABLE officer_periods (
