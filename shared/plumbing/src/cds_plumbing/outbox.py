@@ -228,14 +228,20 @@ class OutboxRelay:
             raise
 
     async def _publish(self, rows: list[asyncpg.Record]) -> int:
-        """One pass; fills `rows` with the rows it tries to publish. Four round trips to PostgreSQL: the
-        claim, the mark, the transaction's begin and commit (the relay makes about as many as the commands
-        it publishes for: each statement costs the process a send and a wake-up)."""
+        """One pass; fills `rows` with the rows it tries to publish. Five round trips to PostgreSQL (the
+        relay makes about as many as the commands it publishes for: each statement costs the process a send
+        and a wake-up): begin, the lock with the backlog, the rows, the mark, commit."""
         async with self._pool.acquire() as conn, conn.transaction():
-            claimed = await conn.fetch(_CLAIM, self._batch_size, _RELAY_LOCK)
+            claim = await conn.fetchrow(_LOCK_AND_BACKLOG, _RELAY_LOCK)
+            assert claim is not None  # an aggregate always returns a row
             # Measured before publishing too, so the gauges keep growing while Kafka is down and every pass fails.
-            _set_backlog(claimed[0])
-            rows += [r for r in claimed if r["id"] is not None]  # none: nothing pending, or another relay's turn
+            _set_backlog(claim)
+            if not claim["held"]:
+                return 0
+            # A statement of its own, begun once the lock is held: it sees every row the relay that held the
+            # lock before marked published (a statement reads the table as it was when it began: the rows
+            # read in the statement that took the lock could predate that relay's commit, and go out twice).
+            rows += await conn.fetch(_PENDING, self._batch_size)
             if not rows:
                 return 0
             try:  # every acknowledgement, or an exception and nothing is marked
@@ -389,17 +395,12 @@ _RELAY_FAILED = """INSERT INTO outbox_relay_status AS s (failing_since, failed_p
 _BACKLOG = """count(*) AS pending,
                 coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age"""
 
-# One statement: the backlog (measured whether or not this relay gets the lock), the relay lock (a
-# volatile function in a CTE runs once, before the rows that depend on it), and up to $1 rows in id order.
-# Always at least one row; its id is NULL when there is nothing to publish or another relay holds the lock.
-_CLAIM = f"""WITH relay_lock AS (SELECT pg_try_advisory_xact_lock($2) AS held),
-                  backlog AS (SELECT {_BACKLOG} FROM outbox WHERE published_at IS NULL)
-             SELECT b.pending, b.age, o.id, o.event_id, o.topic, o.key, o.event_type, o.event_version,
-                    o.payload::text AS payload, o.headers
-             FROM backlog b CROSS JOIN relay_lock l
-             LEFT JOIN LATERAL (SELECT * FROM outbox WHERE l.held AND published_at IS NULL ORDER BY id LIMIT $1) o
-               ON true
-             ORDER BY o.id"""
+# The relay lock (another replica's relay may hold it) and the backlog, measured either way.
+_LOCK_AND_BACKLOG = f"""SELECT pg_try_advisory_xact_lock($1) AS held, {_BACKLOG}
+                        FROM outbox WHERE published_at IS NULL"""
+
+_PENDING = """SELECT id, event_id, topic, key, event_type, event_version, payload::text AS payload, headers
+              FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1"""
 
 # One statement: mark the rows published, end a failing streak, and measure the backlog left. The WITH
 # updates run whether or not the SELECT reads them, and it sees the table as before them: the rows just

@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from cds_contracts import Envelope, Registry, TopicSpec
+from cds_plumbing import outbox
 from cds_plumbing.broker import make_producer
 from cds_plumbing.outbox import OutboxRelay, append
 from tests.support.events import CounterIncremented
@@ -92,3 +93,30 @@ async def test_two_relays_keep_every_aggregates_events_in_commit_order(
     committed = {r["counter_id"]: r["applied"] for r in await pool.fetch("SELECT counter_id, applied FROM counters")}
     for key in KEYS:
         assert order[key] == list(range(1, committed[key] + 1)), f"{key}: {order[key]}"
+
+
+async def test_a_relay_taking_the_lock_over_does_not_claim_what_the_last_holder_published(pool: asyncpg.Pool) -> None:
+    """Relay A marks its rows published and commits, releasing the lock, while relay B's pass is already
+    under way: B reads the rows in a statement begun once it holds the lock, so it sees A's commit. (When
+    the rows were read in the statement that took the lock, which reads the table as it was when it
+    began, B sent A's rows again: 5 of 5 trials with a backlog that takes a while to count.)"""
+    await pool.execute(
+        """INSERT INTO outbox (event_id, topic, key, event_type, event_version, payload, headers)
+           SELECT gen_random_uuid(), 't', 'k' || g, 'x', 1, '{}'::jsonb, '{}'::jsonb
+           FROM generate_series(1, 300000) g"""
+    )
+    await pool.execute("ANALYZE outbox")
+    async with pool.acquire() as a, pool.acquire() as b:
+        for _ in range(3):
+            a_tx, b_tx = a.transaction(), b.transaction()
+            await a_tx.start()
+            assert await a.fetchval(outbox._LOCK_AND_BACKLOG, outbox._RELAY_LOCK)  # held: the first column
+            published = [r["id"] for r in await a.fetch(outbox._PENDING, 10)]
+            await a.fetchrow(outbox._MARK_PUBLISHED, published)
+            await b_tx.start()
+            taking_over = asyncio.create_task(b.fetchval(outbox._LOCK_AND_BACKLOG, outbox._RELAY_LOCK))
+            await asyncio.sleep(0.02)  # B's statement has begun: it is counting the backlog
+            await a_tx.commit()  # A's rows published, and the lock released
+            claimed = [r["id"] for r in await b.fetch(outbox._PENDING, 10)] if await taking_over else []
+            await b_tx.rollback()
+            assert not set(published) & set(claimed)
