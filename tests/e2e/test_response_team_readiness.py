@@ -127,7 +127,9 @@ def team(apis: dict[str, httpx.Client]) -> dict[str, Any]:
             json={"effective_date": (province_today() - dt.timedelta(days=1)).isoformat(), "reason": "private_sector"},
         )
     )
-    eventually(lambda: readiness(r, team_id).get("members") == 3, "the team without its departed member")
+    # wait for the exact roster, not a count: with 3 of the 4 joins applied the count is 3 already
+    staying = sorted(o for o in officers if o != officers[2])
+    eventually(lambda: readiness(r, team_id).get("member_ids") == staying, "the team without its departed member")
     return {"x": x, "team_id": team_id, "officers": officers, "midnight": midnight}
 
 
