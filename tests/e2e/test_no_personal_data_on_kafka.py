@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from cds_plumbing.settings import admin_database_url, default_bootstrap
+from tests.support.e2e import eventually, unpublished
 from tests.support.scan import Names, current_records, words
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +46,8 @@ def test_no_event_carries_a_name_and_profiles_hold_only_their_own_persons() -> N
     people = [*officers.values(), *members, *(c["full_name"] for c in candidates)]
     names = Names([n for n in people if n and words(n) not in ids])
     assert len(names) > 0, "no people on the stack: load some first (make demo)"
+    # what the databases hold is on Kafka once the relays have published it (a profile's erasure, a hire's end)
+    eventually(lambda: unpublished() == 0, "every outbox published")
     records = asyncio.run(current_records(default_bootstrap()))
     assert len(records) > 50
 

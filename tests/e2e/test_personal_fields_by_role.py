@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from cds_plumbing.auth import Role
-from tests.support.e2e import eventually, ok
+from tests.support.e2e import eventually_each, ok
 from tests.support.people import World, base, build, token, values
 
 pytestmark = pytest.mark.e2e
@@ -102,7 +102,8 @@ def test_each_role_sees_each_personal_field_as_the_table_says(world: World) -> N
     }
     # training learns names from personnel's profile topic: wait until it has the world's
     with httpx.Client(base_url=base("training"), headers={"Authorization": f"Bearer {callers['admin']}"}) as t:
-        eventually(lambda: ok(t.get(f"/api/v1/officers/{world.ids['leaves']}"))["full_name"], "names in training")
+        people = [world.ids["leaves"], world.ids["stays"]]
+        eventually_each(lambda o: bool(ok(t.get(f"/api/v1/officers/{o}"))["full_name"]), people, "names in training")
     checked = 0
     for service, endpoint, fields, shown in readme_table():
         path, params = address(world, endpoint)

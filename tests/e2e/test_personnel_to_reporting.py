@@ -20,7 +20,7 @@ import pytest
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
 from tests.support.clock import province_today
-from tests.support.e2e import eventually, ok
+from tests.support.e2e import caught_up, eventually, ok
 
 pytestmark = pytest.mark.e2e
 PERSONNEL = f"http://127.0.0.1:{os.environ.get('PERSONNEL_HTTP_PORT', '8001')}"
@@ -143,14 +143,16 @@ def world(p: httpx.Client, r: httpx.Client) -> dict[str, str]:
     )
     assert imported["imported"] == 5_000
 
-    def caught_up() -> bool:
+    def scenario_applied() -> bool:
         res = r.get("/api/v1/officers/headcount", params={"as_of": NEW, "unit_id": c["PT"]})
         if res.status_code != 200:
             return False
         totals = {u["unit_id"]: u for u in res.json()["units"]}
         return totals.get(c["PT"], {}).get("rolled_up", {}).get("total") == 5_005 and c["AB"] in totals
 
-    eventually(caught_up, "every event of the scenario")
+    # the figures waited for need neither the moves nor the dissolution of other units and teams
+    caught_up(r)
+    eventually(scenario_applied, "every event of the scenario")
     return c
 
 

@@ -23,7 +23,7 @@ import pytest
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
 from tests.support.clock import province_today
-from tests.support.e2e import eventually, ok
+from tests.support.e2e import eventually, eventually_each, ok
 
 pytestmark = pytest.mark.e2e
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -172,7 +172,8 @@ def test_training_certificates_and_a_drill_move_the_readiness_score(
     t, r = apis["t"], apis["r"]
     x, (lead, admin, _, analyst) = team["x"], team["officers"]
     assert readiness(r, team["team_id"])["readiness_score"] == 50.8
-    eventually(lambda: t.get(f"/api/v1/officers/{analyst}").status_code == 200, "the officers in training")
+    known = [lead, admin, analyst]
+    eventually_each(lambda o: t.get(f"/api/v1/officers/{o}").status_code == 200, known, "the officers in training")
 
     day = province_today() - dt.timedelta(days=20)
     programme = ok(

@@ -196,8 +196,16 @@ async def test_one_trace_from_the_request_to_every_consumer(
     event_id = await _event_id(personnel.dsn, unit_id)
 
     def consumed_everywhere(spans: list[ReceivedSpan]) -> bool:
-        handled = {s.service for s in spans if s.attributes.get("messaging.message.id") == event_id}
-        return any(_is_request(s) for s in spans) and handled >= CONSUMERS
+        # Each process exports on its own timer: wait until every consumer span's chain up to the request
+        # has arrived (personnel's publish span can come in a later export than the consumers' spans).
+        handled = [s for s in spans if s.attributes.get("messaging.message.id") == event_id]
+        requests = [s for s in spans if _is_request(s)]
+        by_id = {s.span_id: s for s in spans}
+        return (
+            bool(requests)
+            and {s.service for s in handled} >= CONSUMERS
+            and all(requests[0] in _ancestors(s, by_id) for s in handled if s.kind == "consumer")
+        )
 
     spans = await asyncio.to_thread(receiver.wait_for, consumed_everywhere, "request and consumer spans")
 

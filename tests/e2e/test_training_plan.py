@@ -21,7 +21,7 @@ import pytest
 
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
-from tests.support.e2e import eventually, ok
+from tests.support.e2e import eventually, eventually_each, ok
 
 pytestmark = pytest.mark.e2e
 PERSONNEL = f"http://127.0.0.1:{os.environ.get('PERSONNEL_HTTP_PORT', '8001')}"
@@ -104,8 +104,10 @@ def province(apis: tuple[httpx.Client, httpx.Client, httpx.Client]) -> dict[str,
         ),
         201,
     )
-    last = officers["IT"][-1]
-    eventually(lambda: t.get(f"/api/v1/officers/{last}").status_code == 200, "the officers in training", 120)
+    everyone = [o for group in officers.values() for o in group]
+    eventually_each(
+        lambda o: t.get(f"/api/v1/officers/{o}").status_code == 200, everyone, "the officers in training", 120
+    )
     eventually(lambda: t.get(f"/api/v1/units/{x}-C").status_code == 200, "the units in training", 60)
     return {"x": x, "officers": officers}
 
