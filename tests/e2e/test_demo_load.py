@@ -14,6 +14,7 @@ from cds_plumbing.settings import ServiceSettings
 from demo.__main__ import summary_rows
 from demo.generator import generate
 from demo.loader import Urls, load
+from tests.support.e2e import settled_summary
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +27,7 @@ def test_reduced_demo_load_matches_the_generators_totals_and_loads_once() -> Non
     assert asyncio.run(load(ds, urls, token, lines.append, timeout_s=240)) is True
     assert any(line.startswith("[9/9] reporting has applied everything") for line in lines), lines
 
-    rows = [
-        (label, actual, expected)
-        for label, actual, expected in summary_rows(ds, urls.reporting)
-        if "whole stack" not in label
-    ]  # the training plan is per year, shared with other tests' data
+    rows = settled_summary(ds, urls.reporting)
     mismatches = [row for row in rows if row[1] != row[2]]
     assert not mismatches, mismatches
     assert len(rows) >= 20

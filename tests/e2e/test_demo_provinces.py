@@ -19,11 +19,12 @@ import pytest
 
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
-from demo.__main__ import summary_rows, viewer_token
+from demo.__main__ import viewer_token
 from demo.dataset import REORGANISATION_DAY, DataSet
 from demo.generator import generate
 from demo.loader import Urls, load
 from demo.shares import LINEAGE, lineage_supported
+from tests.support.e2e import settled_summary
 
 pytestmark = pytest.mark.e2e
 ADDITIVE = (
@@ -58,7 +59,7 @@ def cards(client: httpx.Client, day: dt.date, **slice_: str) -> dict[str, Any]:
 
 def test_three_provinces_load_with_vinh_phuc_2024_unchanged_and_the_merged_province_today() -> None:
     ds = loaded()
-    rows = [r for r in summary_rows(ds, Urls.local().reporting) if "whole stack" not in r[0]]
+    rows = settled_summary(ds, Urls.local().reporting)
     mismatches = [row for row in rows if row[1] != row[2]]
     assert not mismatches, mismatches
     labels = [r[0] for r in rows]
