@@ -126,20 +126,24 @@ async def team_summary(
     conn: Connection, as_of: dt.date, units: list[str] | None = None
 ) -> tuple[dict[str, int], list[asyncpg.Record], list[asyncpg.Record]]:
     """(totals, members per affiliation, teams and members per commune) of the teams active on as_of, in
-    one statement. The memberships, the biggest projection table, are read once and probe a hash of the
-    active teams (NOT MATERIALIZED lets the planner see the teams are the smaller side); their counts per
-    commune and per affiliation come from one aggregate with two grouping sets of a few dozen groups, so
-    no per-member or per-team rows are kept, hashed twice or sorted."""
-    await conn.execute("SET LOCAL work_mem = '32MB'")  # the hash of a large province's teams in memory
+    one statement. Members are summed from the deltas migration 0020 keeps (whole months before as_of's,
+    then its month's days: a few thousand rows however many members), not counted membership by membership;
+    teams are counted from their periods. One aggregate with two grouping sets gives both member counts."""
     rows = await conn.fetch(
-        f"""WITH teams AS NOT MATERIALIZED (
+        f"""WITH teams AS (
               SELECT team_id, commune_id FROM team_periods
               WHERE {AS_OF} AND ($2::text[] IS NULL OR commune_id = ANY ($2))),
+            deltas AS (
+              SELECT commune_id, affiliation, members FROM team_member_month_deltas
+              WHERE month < date_trunc('month', $1::date)
+              UNION ALL
+              SELECT commune_id, affiliation, members FROM team_member_day_deltas
+              WHERE day >= date_trunc('month', $1::date) AND day <= $1),
             members AS (
-              SELECT t.commune_id, m.affiliation, count(*) AS n
-              FROM team_memberships m JOIN teams t USING (team_id)
-              WHERE {valid_on(alias="m")}
-              GROUP BY GROUPING SETS ((t.commune_id), (m.affiliation))),
+              SELECT commune_id, affiliation, sum(members) AS n FROM deltas
+              WHERE $2::text[] IS NULL OR commune_id = ANY ($2)
+              GROUP BY GROUPING SETS ((commune_id), (affiliation))
+              HAVING sum(members) <> 0),
             per_commune AS (SELECT commune_id, count(*) AS teams FROM teams GROUP BY commune_id)
             SELECT c.commune_id, NULL AS affiliation,
                    (SELECT u.name_vi FROM unit_versions u WHERE u.unit_id = c.commune_id
@@ -147,7 +151,7 @@ async def team_summary(
                    c.teams, coalesce(m.n, 0)::bigint AS members
             FROM per_commune c LEFT JOIN members m ON m.commune_id = c.commune_id
             UNION ALL
-            SELECT NULL, affiliation, NULL, NULL, n FROM members WHERE affiliation IS NOT NULL""",
+            SELECT NULL, affiliation, NULL, NULL, n::bigint FROM members WHERE affiliation IS NOT NULL""",
         as_of,
         units,
     )
