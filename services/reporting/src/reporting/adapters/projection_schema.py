@@ -94,6 +94,28 @@ async def analyze_schema(conn: Connection, schema: str) -> None:
         await conn.execute(f"ANALYZE {names}")
 
 
+class StaleSchemaError(RuntimeError):
+    """The schema to swap in lacks tables the live one has: it was made before a migration added them."""
+
+
+async def _check_same_tables(conn: Connection, old: str, new: str) -> None:
+    # A rebuild started before an upgrade fills a schema made by the old reporting_create_projection_schema;
+    # swapped in, the new code's reads would fail on the tables it lacks.
+    missing = await conn.fetchval(
+        """SELECT array_agg(o.relname::text ORDER BY o.relname) FROM pg_class o
+           WHERE o.relnamespace = $1::regnamespace AND o.relkind IN ('r', 'p', 'v')
+             AND o.relname NOT IN ('processed_events', 'consumer_checkpoints')
+             AND NOT EXISTS (
+                 SELECT FROM pg_class n WHERE n.relnamespace = $2::regnamespace AND n.relname = o.relname)""",
+        old,
+        new,
+    )
+    if missing:
+        raise StaleSchemaError(
+            f"{new} lacks {', '.join(missing)} that the live {old} has (made before a migration): rebuild again"
+        )
+
+
 async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_consumer: str) -> str:
     """Make `schema` the live one in one transaction; returns the schema dropped.
 
@@ -103,6 +125,7 @@ async def swap_in(conn: Connection, schema: str, *, rebuild_consumer: str, live_
     new = check_schema(schema)
     async with conn.transaction():
         old = await active_schema(conn, for_share=False)
+        await _check_same_tables(conn, old, new)
         private = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f'"{new}".processed_events')
         # A schema made without create_rebuild_inbox kept the rebuild's inbox in the shared table.
         source = f'"{new}".processed_events' if private else "public.processed_events"

@@ -9,6 +9,10 @@
 -- trends: a membership written adds its overlaps with the team's periods as they are, a team period
 -- written adds its overlaps with the team's memberships as they are (old rows subtract), so the deltas
 -- always equal what the two tables give together, whatever order events arrive in.
+-- The live consumer holds PROJECTION_LOCK (adapters/projection_schema.py) shared in every batch: holding it
+-- exclusively, the fill below cannot miss rows a batch of another replica commits while it runs.
+SELECT pg_advisory_xact_lock(1380995668);
+
 CREATE FUNCTION reporting_team_member_deltas() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -31,7 +35,8 @@ BEGIN
             SELECT sign, commune_id, affiliation, greatest(m_from, p_from) AS first_day,
                    least(m_to, p_to) AS last_day  -- least() skips NULLs: open only when both are open
             FROM (%2$s) x
-            WHERE p_from <= coalesce(m_to, 'infinity') AND m_from <= coalesce(p_to, 'infinity')),
+            -- not empty (a membership ending before it starts, which personnel refuses, counts nowhere)
+            WHERE greatest(m_from, p_from) <= least(coalesce(m_to, 'infinity'), coalesce(p_to, 'infinity'))),
         deltas AS (
             SELECT commune_id, affiliation, first_day AS day, sign AS members FROM spans
             UNION ALL
@@ -64,9 +69,8 @@ BEGIN
             affiliation text    NOT NULL,
             day         date    NOT NULL,
             members     integer NOT NULL,
-            PRIMARY KEY (commune_id, affiliation, day)
+            PRIMARY KEY (day, commune_id, affiliation)  -- day first: the card reads one month's days
         );
-        CREATE INDEX ON %1$I.team_member_day_deltas (day);
         CREATE TABLE %1$I.team_member_month_deltas (
             commune_id  text    NOT NULL,
             affiliation text    NOT NULL,
@@ -78,7 +82,8 @@ BEGIN
             SELECT p.commune_id, m.affiliation, greatest(m.valid_from, p.valid_from) AS first_day,
                    least(m.valid_to, p.valid_to) AS last_day
             FROM %1$I.team_memberships m JOIN %1$I.team_periods p USING (team_id)
-            WHERE p.valid_from <= coalesce(m.valid_to, 'infinity') AND m.valid_from <= coalesce(p.valid_to, 'infinity')),
+            WHERE greatest(m.valid_from, p.valid_from)
+                  <= least(coalesce(m.valid_to, 'infinity'), coalesce(p.valid_to, 'infinity'))),
         deltas AS (
             SELECT commune_id, affiliation, first_day AS day, 1 AS members FROM spans
             UNION ALL
@@ -101,6 +106,35 @@ BEGIN
                 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reporting_team_member_deltas();
         $ddl$, target, tbl);
     END LOOP;
+END
+$fn$;
+
+-- The tables kept by triggers (0015's trend deltas, these): a rebuild replays a million events into an
+-- empty schema, so it drops them first and fills them once, set-based, after the replay and before it
+-- catches up with the live consumer (entrypoints/cli/rebuild.py) instead of running the triggers per batch.
+CREATE FUNCTION reporting_drop_derived_tables(target text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    op text;
+BEGIN
+    IF target !~ '^proj_[0-9]+$' THEN
+        RAISE EXCEPTION 'projection schema names look like proj_<n>, not %', target;
+    END IF;
+    FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
+        EXECUTE format('DROP TRIGGER month_deltas_%2$s ON %1$I.officer_periods', target, op);
+        EXECUTE format('DROP TRIGGER member_deltas_%2$s ON %1$I.team_memberships', target, op);
+        EXECUTE format('DROP TRIGGER member_deltas_%2$s ON %1$I.team_periods', target, op);
+    END LOOP;
+    EXECUTE format('DROP TABLE %1$I.officer_month_deltas, %1$I.team_member_day_deltas, %1$I.team_member_month_deltas',
+                   target);
+END
+$fn$;
+
+CREATE FUNCTION reporting_create_derived_tables(target text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM reporting_create_trend_tables(target);
+    PERFORM reporting_create_team_member_deltas(target);
 END
 $fn$;
 

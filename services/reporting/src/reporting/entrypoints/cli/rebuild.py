@@ -2,7 +2,8 @@
 
 1. Create schema proj_<n+1> (same tables, plus an unlogged inbox of its own) and replay every partition
    into it with a temporary consumer `reporting-rebuild-<n+1>` (same subscribers, search_path set to the
-   new schema), up to the end offsets seen at start.
+   new schema), up to the end offsets seen at start. The tables triggers keep (the trend and team-member
+   deltas, migrations 0015 and 0020) are left out while it replays and filled once, set-based, at its end.
 2. Take PROJECTION_LOCK exclusively: the live consumer stops at its next batch. Read its checkpoints and
    keep replaying until the rebuild is at least as far on every partition.
 3. In one transaction: add the rebuild's inbox entries the live consumer's lacks to it (so it skips what
@@ -103,6 +104,7 @@ async def rebuild(
             await conn.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", name)
             await create_schema(conn, schema)
             await create_rebuild_inbox(conn, schema)
+            await conn.execute("SELECT reporting_drop_derived_tables($1)", schema)  # filled after the replay
         consumer = make_consumer(name, before_batch=use_schema(schema))
         dead_letters = DeadLetterPublisher(bootstrap, name)
         await dead_letters.start()
@@ -139,6 +141,8 @@ async def _replay_and_swap(
         start = await kafka.beginning_offsets(partitions)
         progress = Progress(out, dict(start), dict(await kafka.end_offsets(partitions)))
         applied = await _replay(kafka, consumer, progress, max_records)
+        # Once, set-based, what the triggers would have kept batch by batch; they keep it from here on.
+        await session.execute("SELECT reporting_create_derived_tables($1)", schema)
         await analyze_schema(session, schema)  # before the lock: the live consumer goes on meanwhile
 
         # The live consumer waits at its next batch from here until the swap; readers do not.
