@@ -13,44 +13,50 @@
 -- exclusively, the fill below cannot miss rows a batch of another replica commits while it runs.
 SELECT pg_advisory_xact_lock(1380995668);
 
+-- The one statement that adds deltas, for the triggers and for the fill alike: `changes` are rows of
+-- `changed` (team_memberships or team_periods) with a `sign` (1 added, -1 taken away); they meet the other
+-- table's rows of the same team as they are now.
+CREATE FUNCTION reporting_member_deltas_sql(target text, changed text, changes text) RETURNS text
+LANGUAGE sql
+RETURN format($sql$
+    WITH pairs AS (%2$s),
+    spans AS (
+        SELECT sign, commune_id, affiliation, greatest(m_from, p_from) AS first_day,
+               least(m_to, p_to) AS last_day  -- least() skips NULLs: open only when both are open
+        FROM pairs
+        -- not empty (a membership ending before it starts, which personnel refuses, counts nowhere)
+        WHERE greatest(m_from, p_from) <= least(coalesce(m_to, 'infinity'), coalesce(p_to, 'infinity'))),
+    deltas AS (
+        SELECT commune_id, affiliation, first_day AS day, sign AS members FROM spans
+        UNION ALL
+        SELECT commune_id, affiliation, last_day + 1, -sign FROM spans WHERE last_day IS NOT NULL),
+    days AS (
+        INSERT INTO %1$I.team_member_day_deltas AS d
+        SELECT commune_id, affiliation, day, sum(members) FROM deltas
+        GROUP BY 1, 2, 3 HAVING sum(members) <> 0 ORDER BY 1, 2, 3  -- one lock order for every writer
+        ON CONFLICT (commune_id, affiliation, day) DO UPDATE SET members = d.members + EXCLUDED.members)
+    INSERT INTO %1$I.team_member_month_deltas AS d
+    SELECT commune_id, affiliation, date_trunc('month', day)::date, sum(members) FROM deltas
+    GROUP BY 1, 2, 3 HAVING sum(members) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (commune_id, affiliation, month) DO UPDATE SET members = d.members + EXCLUDED.members
+$sql$, target, CASE changed
+    WHEN 'team_memberships' THEN format(
+        'SELECT c.sign, p.commune_id, c.affiliation, c.valid_from AS m_from, c.valid_to AS m_to,
+                p.valid_from AS p_from, p.valid_to AS p_to
+         FROM (%2$s) c JOIN %1$I.team_periods p USING (team_id)', target, changes)
+    WHEN 'team_periods' THEN format(
+        'SELECT c.sign, c.commune_id, m.affiliation, m.valid_from AS m_from, m.valid_to AS m_to,
+                c.valid_from AS p_from, c.valid_to AS p_to
+         FROM (%2$s) c JOIN %1$I.team_memberships m USING (team_id)', target, changes) END);
+
 CREATE FUNCTION reporting_team_member_deltas() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
     changes text := CASE TG_OP WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
                                WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
                                ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows' END;
-    -- the changed rows (c) meet the other table's rows of the same team as they are now (o)
-    pairs text := CASE TG_TABLE_NAME
-        WHEN 'team_memberships' THEN
-            'SELECT c.sign, p.commune_id, c.affiliation, c.valid_from AS m_from, c.valid_to AS m_to,
-                    p.valid_from AS p_from, p.valid_to AS p_to
-             FROM (' || changes || ') c JOIN %1$I.team_periods p USING (team_id)'
-        ELSE
-            'SELECT c.sign, c.commune_id, m.affiliation, m.valid_from AS m_from, m.valid_to AS m_to,
-                    c.valid_from AS p_from, c.valid_to AS p_to
-             FROM (' || changes || ') c JOIN %1$I.team_memberships m USING (team_id)' END;
 BEGIN
-    EXECUTE format($sql$
-        WITH spans AS (
-            SELECT sign, commune_id, affiliation, greatest(m_from, p_from) AS first_day,
-                   least(m_to, p_to) AS last_day  -- least() skips NULLs: open only when both are open
-            FROM (%2$s) x
-            -- not empty (a membership ending before it starts, which personnel refuses, counts nowhere)
-            WHERE greatest(m_from, p_from) <= least(coalesce(m_to, 'infinity'), coalesce(p_to, 'infinity'))),
-        deltas AS (
-            SELECT commune_id, affiliation, first_day AS day, sign AS members FROM spans
-            UNION ALL
-            SELECT commune_id, affiliation, last_day + 1, -sign FROM spans WHERE last_day IS NOT NULL),
-        days AS (
-            INSERT INTO %1$I.team_member_day_deltas AS d
-            SELECT commune_id, affiliation, day, sum(members) FROM deltas
-            GROUP BY 1, 2, 3 HAVING sum(members) <> 0 ORDER BY 1, 2, 3  -- one lock order for every writer
-            ON CONFLICT (commune_id, affiliation, day) DO UPDATE SET members = d.members + EXCLUDED.members)
-        INSERT INTO %1$I.team_member_month_deltas AS d
-        SELECT commune_id, affiliation, date_trunc('month', day)::date, sum(members) FROM deltas
-        GROUP BY 1, 2, 3 HAVING sum(members) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (commune_id, affiliation, month) DO UPDATE SET members = d.members + EXCLUDED.members
-    $sql$, TG_TABLE_SCHEMA, format(pairs, TG_TABLE_SCHEMA));
+    EXECUTE reporting_member_deltas_sql(TG_TABLE_SCHEMA, TG_TABLE_NAME, changes);
     RETURN NULL;
 END
 $fn$;
@@ -78,23 +84,10 @@ BEGIN
             members     integer NOT NULL,
             PRIMARY KEY (commune_id, affiliation, month)
         );
-        WITH spans AS (
-            SELECT p.commune_id, m.affiliation, greatest(m.valid_from, p.valid_from) AS first_day,
-                   least(m.valid_to, p.valid_to) AS last_day
-            FROM %1$I.team_memberships m JOIN %1$I.team_periods p USING (team_id)
-            WHERE greatest(m.valid_from, p.valid_from)
-                  <= least(coalesce(m.valid_to, 'infinity'), coalesce(p.valid_to, 'infinity'))),
-        deltas AS (
-            SELECT commune_id, affiliation, first_day AS day, 1 AS members FROM spans
-            UNION ALL
-            SELECT commune_id, affiliation, last_day + 1, -1 FROM spans WHERE last_day IS NOT NULL),
-        days AS (
-            INSERT INTO %1$I.team_member_day_deltas
-            SELECT commune_id, affiliation, day, sum(members) FROM deltas GROUP BY 1, 2, 3 HAVING sum(members) <> 0)
-        INSERT INTO %1$I.team_member_month_deltas
-        SELECT commune_id, affiliation, date_trunc('month', day)::date, sum(members) FROM deltas
-        GROUP BY 1, 2, 3 HAVING sum(members) <> 0;
     $ddl$, target);
+    -- the existing memberships, all added, meeting the periods: what the triggers would have kept
+    EXECUTE reporting_member_deltas_sql(target, 'team_memberships',
+                                        format('SELECT 1 AS sign, * FROM %I.team_memberships', target));
     FOREACH tbl IN ARRAY ARRAY['team_memberships', 'team_periods'] LOOP
         EXECUTE format($ddl$
             CREATE TRIGGER member_deltas_insert AFTER INSERT ON %1$I.%2$I
