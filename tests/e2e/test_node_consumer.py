@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import time
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from cds_contracts import REGISTRY
 from cds_contracts.personnel_officers import OfficerAppointed
 from cds_plumbing.auth import Role, mint_token
 from cds_plumbing.settings import ServiceSettings
-from tests.support.e2e import ok
+from tests.support.e2e import caught_up, ok
 from tests.support.wire_kafka import end_offsets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.after_everything]
@@ -39,23 +38,12 @@ def reporting() -> httpx.Client:
     return httpx.Client(base_url=REPORTING, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
-def wait_until_reporting_applied(reporting: httpx.Client, ends: dict[int, int]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        topics = ok(reporting.get("/api/v1/freshness"))["topics"]
-        applied = {o["partition"]: o["next_offset"] for t in topics if t["topic"] == TOPIC for o in t["offsets"]}
-        if all(applied.get(p, 0) >= end for p, end in ends.items()):
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"reporting did not apply {TOPIC} up to {ends}")
-
-
 def test_the_node_consumer_counts_the_officers_of_each_unit_as_reporting_does(
     bootstrap: str, reporting: httpx.Client
 ) -> None:
     ends = {p: end for (topic, p), end in (end_offsets(bootstrap) or {}).items() if topic == TOPIC}
     assert sum(ends.values()) > 0, "no officer events on the stack: run after the end-to-end tests"
-    wait_until_reporting_applied(reporting, ends)
+    caught_up(reporting, timeout_s=120)
     as_of = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
 
     node = subprocess.run(
