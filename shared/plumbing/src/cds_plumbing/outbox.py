@@ -163,7 +163,7 @@ async def append_tombstone(
 
 async def append_many(
     conn: Connection,
-    events: list[Event],
+    events: Sequence[Event],
     *,
     source: str,
     actor: str | None = None,
@@ -253,7 +253,8 @@ class OutboxRelay:
                 raise await self._unacknowledged(rows) from None
             if self._after_publish is not None:
                 await self._after_publish(rows)
-            backlog = await conn.fetchrow(_MARK_PUBLISHED, [r["id"] for r in rows])
+            ids = [r["id"] for r in rows]
+            backlog = await conn.fetchrow(_MARK_PUBLISHED, ids, max(ids))
             assert backlog is not None  # an aggregate always returns a row
             _set_backlog(backlog)
         # Labelled like ce_type (and like cds_consumer_events_applied_total): the type with its version.
@@ -402,17 +403,20 @@ _LOCK_AND_BACKLOG = f"""SELECT pg_try_advisory_xact_lock($1) AS held, {_BACKLOG}
 _PENDING = """SELECT id, event_id, topic, key, event_type, event_version, payload::text AS payload, headers
               FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1"""
 
-# One statement: mark the rows published, end a failing streak, and measure the backlog left. The WITH
-# updates run whether or not the SELECT reads them, and it sees the table as before them: the rows just
-# published are left out by id.
+# One statement: mark the rows published ($1, the highest of them $2), end a failing streak, and measure
+# the backlog left. The WITH updates run whether or not the SELECT reads them, and it sees the table as
+# before them, so it leaves the rows just published out by id: only rows up to $2 are compared with the
+# list (those, and the few committed behind the read with lower ids). Not a join with the published rows:
+# its plan followed the planner's estimate of the backlog, and statistics taken while the outbox was empty
+# made it a nested loop, backlog × batch comparisons (1.3 s a pass at a 30,000-row backlog).
 _MARK_PUBLISHED = f"""WITH published AS (
                         UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-                        WHERE id = ANY($1) RETURNING id),
+                        WHERE id = ANY($1)),
                       recovered AS (
                         UPDATE outbox_relay_status SET failing_since = NULL, failed_passes = 0, recovered_at = now()
-                        WHERE failing_since IS NOT NULL RETURNING 1)
-                      SELECT {_BACKLOG} FROM outbox o
-                      WHERE published_at IS NULL AND NOT EXISTS (SELECT 1 FROM published p WHERE p.id = o.id)"""
+                        WHERE failing_since IS NOT NULL)
+                      SELECT {_BACKLOG} FROM outbox
+                      WHERE published_at IS NULL AND (id > $2 OR NOT id = ANY($1))"""
 
 
 def _set_backlog(row: asyncpg.Record) -> None:

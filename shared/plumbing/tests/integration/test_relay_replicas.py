@@ -112,7 +112,7 @@ async def test_a_relay_taking_the_lock_over_does_not_claim_what_the_last_holder_
             await a_tx.start()
             assert await a.fetchval(outbox._LOCK_AND_BACKLOG, outbox._RELAY_LOCK)  # held: the first column
             published = [r["id"] for r in await a.fetch(outbox._PENDING, 10)]
-            await a.fetchrow(outbox._MARK_PUBLISHED, published)
+            await a.fetchrow(outbox._MARK_PUBLISHED, published, max(published))
             await b_tx.start()
             taking_over = asyncio.create_task(b.fetchval(outbox._LOCK_AND_BACKLOG, outbox._RELAY_LOCK))
             await asyncio.sleep(0.02)  # B's statement has begun: it is counting the backlog
