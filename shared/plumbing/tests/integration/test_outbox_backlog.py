@@ -51,21 +51,22 @@ async def _outbox_believed_empty(pool: asyncpg.Pool, registry: Registry) -> None
 async def test_marking_a_batch_reads_the_backlog_once_however_stale_the_statistics(
     pool: asyncpg.Pool, registry: Registry, mode: str
 ) -> None:
-    """The relay's mark statement, as asyncpg runs it (prepared: custom plans first, then maybe a generic
+    """The relay's mark statement prepared, as asyncpg runs it (custom plans first, then maybe a generic
     one), under EXPLAIN ANALYZE: no plan node runs more than once. The former anti-join with the published
-    rows ran its inner side once per backlog row (loops = 3,000) under these statistics."""
+    rows ran its inner side once per backlog row (loops = 3,000) under these statistics. PREPARE and EXECUTE
+    with the values written out: EXPLAIN of a statement with bound parameters always plans it custom."""
     await _outbox_believed_empty(pool, registry)
     async with pool.acquire() as conn:
         try:
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL plan_cache_mode = {mode}")
+                await conn.execute(f"PREPARE mark(bigint[], bigint) AS {outbox._MARK_PUBLISHED}")
                 ids = [r["id"] for r in await conn.fetch(outbox._PENDING, 500)]
-                explained = await conn.fetchval(
-                    f"EXPLAIN (ANALYZE, FORMAT JSON) {outbox._MARK_PUBLISHED}", ids, max(ids)
-                )
+                listed = "{" + ",".join(map(str, ids)) + "}"
+                explained = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE mark('{listed}', {max(ids)})")
                 raise _RollbackError
         except _RollbackError:
-            pass
+            await conn.execute("DEALLOCATE mark")
     plan = explained[0]["Plan"]  # the pool decodes json (cds_plumbing.db)
     loops = [(n["Node Type"], n.get("Relation Name") or n.get("CTE Name"), n["Actual Loops"]) for n in _nodes(plan)]
     assert max(n for _, _, n in loops) == 1, loops
@@ -93,10 +94,12 @@ async def test_the_backlog_left_counts_a_row_committed_behind_the_published_batc
         relay = OutboxRelay(pool, producer, after_publish=commit_the_late_row)
         assert await relay.publish_pending() == 2
         assert METRICS.get_sample_value("cds_outbox_pending") == 1
+        assert (METRICS.get_sample_value("cds_outbox_oldest_unpublished_age_seconds") or 0) > 0
         ids = await pool.fetchrow("SELECT min(id) AS late, max(id) AS top FROM outbox")
         # the case this test is about: the late row's id lies inside the published batch's range
         assert ids is not None and ids["late"] < ids["top"]
         assert await OutboxRelay(pool, producer).publish_pending() == 1
         assert METRICS.get_sample_value("cds_outbox_pending") == 0
+        assert METRICS.get_sample_value("cds_outbox_oldest_unpublished_age_seconds") == 0
     finally:
         await pool.release(late)
