@@ -109,6 +109,7 @@ async def run(plan: Plan, out: Path, keep: bool) -> dict[str, Any]:
     logs = out / "logs"
     result: dict[str, Any] = {"run": f"{dt.datetime.now():%Y-%m-%d %H:%M} ({run_id})", "machine": machine()}
     result |= {"plan": plan.__dict__, "notes": [], "failed": []}
+    result["cpus"] = os.cpu_count()
     say(f"deleted {await topics.delete_all(bootstrap)} topics of earlier runs")
     await procs.drop_databases()
     try:

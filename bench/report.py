@@ -54,6 +54,24 @@ def cpu_rows(r: dict[str, Any]) -> list[Row]:
     return out
 
 
+def _cpu_bound(r: dict[str, Any], floor: float) -> Row | None:
+    """What bounds the rebuild, from this run's own figures: the CPU it spends per event (its process and its
+    PostgreSQL backends) against the CPUs the machine has. Even spread perfectly over every CPU, the rebuild
+    could not pass cpus / (CPU per event)."""
+    c, a, a2, cpus = r["rebuild"], r.get("raw_consume"), r.get("consume_decode"), r.get("cpus")
+    if not cpus or not c.get("client") or not c.get("postgres"):
+        return None
+    per_event = (c["client"]["cpu_s"] + c["postgres"]["cpu_s"]) / max(c["events"], 1)
+    if per_event <= 0:
+        return None
+    ceiling = cpus / per_event
+    figure = f"{per_event * 1e6:,.0f} µs of CPU per event: at most {_n(ceiling)} events/s on {cpus} CPUs"
+    figure += f" = {ceiling / floor:.0%} of min(a, b)"
+    if a and a2:
+        figure += f"; decoding alone, nothing written (a'), {a2['per_s'] / a['per_s']:.0%} of a in one process"
+    return ("c. … what bounds it (CPU)", figure, "", "")
+
+
 def rows(r: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     a, b, c = r.get("raw_consume"), r.get("raw_write"), r.get("rebuild")
@@ -77,6 +95,8 @@ def rows(r: dict[str, Any]) -> list[Row]:
                 _met(ratio >= 0.25),
             )
         )
+        if ratio < 0.25 and (bound := _cpu_bound(r, floor)):
+            out.append(bound)
         if c["events"] >= 1_000_000:
             out.append(
                 (
