@@ -23,10 +23,6 @@ pytestmark = pytest.mark.integration
 BACKLOG = 3_000
 
 
-class _RollbackError(Exception):
-    pass
-
-
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield plan
     for child in plan.get("Plans", []):
@@ -58,17 +54,16 @@ async def test_marking_a_batch_reads_the_backlog_once_however_stale_the_statisti
     # Nothing is sent: a topic's name is all the rows need, no topic on Kafka.
     await _outbox_believed_empty(pool, register_test_events(Registry(), TopicSpec("test.counter-unsent")))
     async with pool.acquire() as conn:
+        tx = conn.transaction()  # rolled back: EXPLAIN ANALYZE really runs the mark's updates
+        await tx.start()
         try:
-            async with conn.transaction():
-                await conn.execute(f"SET LOCAL plan_cache_mode = {mode}")
-                await conn.execute(f"PREPARE mark(bigint[], bigint) AS {outbox._MARK_PUBLISHED}")
-                ids = [r["id"] for r in await conn.fetch(outbox._PENDING, 500)]
-                listed = "{" + ",".join(map(str, ids)) + "}"
-                explained = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE mark('{listed}', {max(ids)})")
-                raise _RollbackError
-        except _RollbackError:
-            pass
+            await conn.execute(f"SET LOCAL plan_cache_mode = {mode}")
+            await conn.execute(f"PREPARE mark(bigint[], bigint) AS {outbox._MARK_PUBLISHED}")
+            ids = [r["id"] for r in await conn.fetch(outbox._PENDING, 500)]
+            listed = "{" + ",".join(map(str, ids)) + "}"
+            explained = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE mark('{listed}', {max(ids)})")
         finally:
+            await tx.rollback()
             await conn.execute("DEALLOCATE ALL")  # a prepared statement outlives the rollback
     plan = explained[0]["Plan"]  # the pool decodes json (cds_plumbing.db)
     loops = [(n["Node Type"], n.get("Relation Name") or n.get("CTE Name"), n["Actual Loops"]) for n in _nodes(plan)]
