@@ -28,7 +28,7 @@ from cds_plumbing.auth import Role
 from . import profile
 from .applied import Tail, Watch, applied, behind, end_offsets, wait_caught_up
 from .live import LiveStack, import_rows, token
-from .loadgen import Http, Sample, latency_stats, open_loop
+from .loadgen import Http, Sample, latency_stats, lateness, open_loop
 from .procs import CpuMeter, Service, backend_pids
 from .topics import reporting_topics
 
@@ -133,6 +133,7 @@ async def freshness(stack: LiveStack, bootstrap: str, rate: float, seconds: floa
         "commands": len(samples),
         "errors": len(samples) - len(ok),
         "write": latency_stats([s.latency for s in samples]),
+        "generator_late": lateness(samples),
         "freshness": latency_stats(delays),
         "to_kafka": latency_stats(relayed),  # 2xx → the relay's send (the record's timestamp)
         "kafka_to_visible": latency_stats(applied_after),  # the send → visible in reporting's API
@@ -222,7 +223,10 @@ async def write_side(
         statuses = Counter(str(s.status) for s in samples)
         ok = stats["p99_ms"] < WRITE_P99_MS and errors == 0
         failed = [s.tag for s in samples if s.tag][:3]
-        return {"rate": rate, **stats, "errors": errors, "statuses": dict(statuses), "failed": failed, "ok": ok}
+        late = lateness(samples)["max_ms"]  # the generator's own delay, shown beside the server's latency
+        return {"rate": rate, **stats, "errors": errors, "statuses": dict(statuses), "failed": failed, "ok": ok} | {
+            "generator_late_ms": late
+        }
 
     tried = []
     if rate is not None:  # warm up at that rate: the pools grow and the statements are prepared before measuring

@@ -143,7 +143,7 @@ def rows(r: dict[str, Any]) -> list[Row]:
             (
                 "e. … writes at that rate; reporting's backlog",
                 f"p50 {_n(w['p50_ms'])} / p99 {_n(w['p99_ms'])} ms, {e['errors']} errors; backlog "
-                f"{bl['first']} → {bl['last']} (max {bl['max']})",
+                f"{bl['first']} → {bl['last']} (max {bl['max']}){_late(e.get('generator_late', {}).get('max_ms'))}",
                 "no growing backlog",
                 _met(bl["last"] is not None and bl["last"] <= max(50, 2 * (bl["first"] or 0))),
             )
@@ -192,12 +192,18 @@ def rows(r: dict[str, Any]) -> list[Row]:
         out.append(
             (
                 f"i. personnel sustains for {_n(i['seconds'])} s",
-                f"{_n(s['rate'])} commands/s, p50 {_n(s['p50_ms'])} / p99 {_n(s['p99_ms'])} ms, {s['errors']} errors",
+                f"{_n(s['rate'])} commands/s, p50 {_n(s['p50_ms'])} / p99 {_n(s['p99_ms'])} ms, {s['errors']} errors"
+                f"{_late(s.get('generator_late_ms'))}",
                 "≥ 300 commands/s, p99 < 200 ms",
                 _met(s["ok"] and s["rate"] >= 300),
             )
         )
     return out
+
+
+def _late(ms: float | None) -> str:
+    """The load generator's own delay in starting requests, when the report has it (older ones do not)."""
+    return "" if ms is None else f"; generator late ≤ {_n(ms)} ms"
 
 
 def text_table(table: list[Row]) -> str:
@@ -220,10 +226,13 @@ def markdown(r: dict[str, Any], table: list[Row]) -> str:
             for name, v in views.items()
         ]
     if r.get("write_side"):
-        md += ["", "## i. write-side probes", "", "| offered /s | p50 ms | p99 ms | errors | p99 < 200 ms |"]
-        md += ["|---|---|---|---|---|"]
+        md += ["", "## i. write-side probes", ""]
+        md += ["| offered /s | p50 ms | p99 ms | errors | p99 < 200 ms | generator late, max ms |"]
+        md += ["|---|---|---|---|---|---|"]
         for p in [*r["write_side"]["probes"], r["write_side"]["sustained"]]:
-            md.append(f"| {_n(p['rate'])} | {_n(p['p50_ms'])} | {_n(p['p99_ms'])} | {p['errors']} | {_met(p['ok'])} |")
+            late = _n(p["generator_late_ms"]) if "generator_late_ms" in p else ""
+            figures = f"{_n(p['rate'])} | {_n(p['p50_ms'])} | {_n(p['p99_ms'])} | {p['errors']} | {_met(p['ok'])}"
+            md.append(f"| {figures} | {late} |")
     for key, title in (("rebuild", "reporting-rebuild"), ("write_side", "personnel under the write load")):
         prof = (r.get(key) or {}).get("profile")
         if prof:
