@@ -117,22 +117,27 @@ async def _partitions(kafka: AIOKafkaConsumer, topic: str) -> list[TopicPartitio
 async def _read(kafka: AIOKafkaConsumer, ranges: dict[TopicPartition, tuple[int, int]]) -> list[DeadLetter]:
     """Every record with start <= offset < end, per partition, in offset order."""
     todo = {tp: r for tp, r in ranges.items() if r[0] < r[1]}
-    kafka.assign(list(ranges))
-    for tp, (start, _) in todo.items():
-        kafka.seek(tp, start)
     out: dict[TopicPartition, list[DeadLetter]] = {tp: [] for tp in ranges}
-    while todo:
-        batch = await kafka.getmany(*todo, timeout_ms=500)
-        for tp, records in batch.items():
-            end = ranges[tp][1]
-            out[tp] += [
-                DeadLetter(r.partition, r.offset, r.key, r.value, tuple((k, bytes(v)) for k, v in r.headers or ()))
-                for r in records
-                if r.offset < end
-            ]
-        for tp in list(todo):
-            if await kafka.position(tp) >= todo[tp][1]:
-                del todo[tp]
+    if not todo:
+        return []
+    kafka.assign(list(todo))
+    try:
+        for tp, (start, _) in todo.items():
+            kafka.seek(tp, start)
+        while todo:
+            batch = await kafka.getmany(*todo, timeout_ms=500)
+            for tp, records in batch.items():
+                end = ranges[tp][1]
+                out[tp] += [
+                    DeadLetter(r.partition, r.offset, r.key, r.value, tuple((k, bytes(v)) for k, v in r.headers or ()))
+                    for r in records
+                    if r.offset < end
+                ]
+            for tp in list(todo):
+                if await kafka.position(tp) >= todo[tp][1]:
+                    del todo[tp]
+    finally:
+        kafka.unsubscribe()  # a consumer kept open (the gauge's) must not go on fetching in the background
     return [d for tp in sorted(out, key=lambda t: t.partition) for d in out[tp]]
 
 
@@ -181,13 +186,38 @@ def _metadata(replayed: set[int]) -> str:
     return json.dumps({"replayed": sorted(replayed)}) if replayed else ""
 
 
-async def _group_state(bootstrap_servers: str, group: str, tps: list[TopicPartition]) -> dict[TopicPartition, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        return dict(await admin.list_consumer_group_offsets(group, partitions=tps))
-    finally:
-        await admin.close()
+class DlqClients:
+    """A consumer without a group (to read offsets and records) and an admin client (to read a replay
+    group's progress). Starting them costs ~0.3 s of CPU (each fetches the whole cluster's metadata), so
+    the dead-letter gauge (dlq_watch.py) keeps one pair open across its rounds; a command uses one pair."""
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+
+    async def start(self) -> None:
+        await self.kafka.start()
+        try:
+            await self.admin.start()
+        except BaseException:
+            await self.kafka.stop()
+            raise
+
+    async def stop(self) -> None:
+        try:
+            await self.admin.close()
+        finally:
+            await self.kafka.stop()
+
+    async def __aenter__(self) -> DlqClients:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def group_state(self, group: str, tps: list[TopicPartition]) -> dict[TopicPartition, Any]:
+        return dict(await self.admin.list_consumer_group_offsets(group, partitions=tps))
 
 
 def _plan_partition(
@@ -231,6 +261,22 @@ async def plan_replay(
     group: str | None = None,
 ) -> ReplayPlan:
     """What a replay of `topic` (a .dlq) would publish, given what this group already replayed."""
+    async with DlqClients(bootstrap_servers) as clients:
+        return await plan_replay_with(
+            clients, topic, consumer=consumer, offsets=offsets, group_prefix=group_prefix, group=group
+        )
+
+
+async def plan_replay_with(
+    clients: DlqClients,
+    topic: str,
+    *,
+    consumer: str | None = None,
+    offsets: Iterable[tuple[int, int]] | None = None,
+    group_prefix: str = "",
+    group: str | None = None,
+) -> ReplayPlan:
+    """`plan_replay` with started clients, left open."""
     group = group or replay_group(consumer, group_prefix)
     plan = ReplayPlan(topic, group)
     asked = None if offsets is None else list(offsets)
@@ -239,34 +285,65 @@ async def plan_replay(
         wanted = {}
         for partition, offset in asked:
             wanted.setdefault(partition, set()).add(offset)
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
-    await kafka.start()
-    try:
-        bounds = await _bounds(kafka, topic)
-        state = await _group_state(bootstrap_servers, group, list(bounds))
-        ranges: dict[TopicPartition, tuple[int, int]] = {}
-        starts: dict[TopicPartition, tuple[int, set[int]]] = {}
-        for tp, (begin, end) in bounds.items():
-            committed = state.get(tp)
-            position = max(committed.offset if committed and committed.offset >= 0 else 0, begin)
-            replayed = _parse_metadata(committed.metadata) if committed else set()
-            starts[tp] = (position, replayed)
-            if wanted is not None:
-                mine = wanted.get(tp.partition, set())
-                plan.already_replayed += [(tp.partition, o) for o in mine if o < position]
-                end = min(end, max(mine, default=position - 1) + 1)  # no further than the last one asked for
-            ranges[tp] = (position, max(position, end))
-        records = await _read(kafka, ranges)
-        for tp, (position, replayed) in starts.items():
-            want = None if wanted is None else wanted.get(tp.partition, set())
-            here = [d for d in records if d.partition == tp.partition]
-            _plan_partition(plan, tp, here, position, replayed, consumer, want)
-    finally:
-        await kafka.stop()
+    kafka = clients.kafka
+    bounds = await _bounds(kafka, topic)
+    state = await clients.group_state(group, list(bounds))
+    ranges: dict[TopicPartition, tuple[int, int]] = {}
+    starts: dict[TopicPartition, tuple[int, set[int]]] = {}
+    for tp, (begin, end) in bounds.items():
+        committed = state.get(tp)
+        position = max(committed.offset if committed and committed.offset >= 0 else 0, begin)
+        replayed = _parse_metadata(committed.metadata) if committed else set()
+        starts[tp] = (position, replayed)
+        if wanted is not None:
+            mine = wanted.get(tp.partition, set())
+            plan.already_replayed += [(tp.partition, o) for o in mine if o < position]
+            end = min(end, max(mine, default=position - 1) + 1)  # no further than the last one asked for
+        ranges[tp] = (position, max(position, end))
+    records = await _read(kafka, ranges)
+    for tp, (position, replayed) in starts.items():
+        want = None if wanted is None else wanted.get(tp.partition, set())
+        here = [d for d in records if d.partition == tp.partition]
+        _plan_partition(plan, tp, here, position, replayed, consumer, want)
     plan.already_replayed = sorted(set(plan.already_replayed))
     missing = set(asked or ()) - {(d.partition, d.offset) for d in plan.to_publish} - set(plan.same_copy)
     plan.not_found = sorted(missing - set(plan.already_replayed))
     return plan
+
+
+class PendingLetters:
+    """What `plan_replay_with(...).to_publish` would count for one consumer, reading each record of the .dlq
+    once: a .dlq keeps every letter for ever, and a replay group's position passes other consumers' letters
+    only when it replays, so planning afresh every minute would re-read the topic's whole history each time.
+    The letters of this consumer are kept (without their payloads); the group's progress is read each time."""
+
+    def __init__(self, consumer: str, group_prefix: str = "") -> None:
+        self.consumer, self.group = consumer, replay_group(consumer, group_prefix)
+        self._read_to: dict[TopicPartition, int] = {}
+        self._mine: dict[TopicPartition, list[DeadLetter]] = {}
+
+    async def count(self, clients: DlqClients, topic: str) -> int:
+        bounds = await _bounds(clients.kafka, topic)
+        state = await clients.group_state(self.group, list(bounds))
+        ranges = {}
+        for tp, (begin, end) in bounds.items():
+            if end < self._read_to.get(tp, 0):  # the topic was deleted and created again: start over
+                self._read_to[tp], self._mine[tp] = 0, []
+            ranges[tp] = (max(self._read_to.get(tp, 0), begin), end)
+        for d in await _read(clients.kafka, ranges):
+            if d.consumer == self.consumer:
+                light = DeadLetter(d.partition, d.offset, None, None, d.headers)
+                self._mine.setdefault(TopicPartition(topic, d.partition), []).append(light)
+        plan = ReplayPlan(topic, self.group)
+        for tp, (begin, end) in bounds.items():
+            self._read_to[tp] = end
+            committed = state.get(tp)
+            position = max(committed.offset if committed and committed.offset >= 0 else 0, begin)
+            replayed = _parse_metadata(committed.metadata) if committed else set()
+            self._mine[tp] = [d for d in self._mine.get(tp, []) if d.offset >= begin]  # the rest expired
+            here = [d for d in self._mine[tp] if d.offset >= position]
+            _plan_partition(plan, tp, here, position, replayed, self.consumer, None)
+        return len(plan.to_publish)
 
 
 async def execute_replay(bootstrap_servers: str, plan: ReplayPlan, *, progress: Progress | None = None) -> int:
