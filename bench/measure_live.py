@@ -239,6 +239,7 @@ async def write_side(
     passing = [t["rate"] for t in tried if t["ok"]]
     rate = fixed if fixed is not None else max(passing) if passing else probes[0] / 2
     confirmed: dict[str, Any] = {}
+    held: list[dict[str, Any]] = []  # every attempt at the full time, the last one `confirmed`
     prof: profile.Profile | None = None
     idle = await _idle_cpu(stack, probe_s / 2)
     for _ in range(attempts):  # confirm for the full time; step down by a sixth when it does not hold
@@ -267,12 +268,14 @@ async def write_side(
         )
         confirmed["runqueue_wait_s"] = own.totals()["runqueue_wait_s"]
         prof = await profiling
+        held.append(confirmed)
         if confirmed["ok"]:
             break
         rate = round(rate * 5 / 6)
         await asyncio.sleep(probe_s / 2)
     return {
         "probes": tried,
+        "attempts": held,
         "sustained": confirmed,
         "seconds": seconds,
         "profile": prof.as_dict() if prof else None,
