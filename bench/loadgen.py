@@ -100,7 +100,11 @@ class Sample:
     status: int
     answered: float  # monotonic time of the answer
     tag: Any = None
-    late: float = 0.0  # how long after `started` the generator began sending it (its own delay, not the server's)
+    late: float = 0.0  # how long after `started` the generator began sending it: its own delay (reading the
+    # answer late is not in it, so this is a lower bound of the generator's share of `latency`)
+
+
+_QUIET = [0]  # depth of nested quiet_collector blocks: only the outermost one unfreezes
 
 
 @contextmanager
@@ -108,10 +112,13 @@ def quiet_collector() -> Iterator[None]:
     """Objects alive now are left out of the garbage collector's walks until the block ends (gc.freeze):
     a full collection then walks only what the measurement allocates, not the generator's data sets."""
     gc.freeze()
+    _QUIET[0] += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _QUIET[0] -= 1
+        if not _QUIET[0]:
+            gc.unfreeze()
 
 
 async def open_loop(

@@ -28,7 +28,7 @@ from cds_plumbing.auth import Role
 from . import profile
 from .applied import Tail, Watch, applied, behind, end_offsets, wait_caught_up
 from .live import LiveStack, import_rows, token
-from .loadgen import Http, Sample, latency_stats, lateness, open_loop
+from .loadgen import Http, Sample, latency_stats, lateness, open_loop, quiet_collector
 from .procs import CpuMeter, Service, backend_pids
 from .topics import reporting_topics
 
@@ -84,6 +84,11 @@ async def catch_up(
 
 
 async def freshness(stack: LiveStack, bootstrap: str, rate: float, seconds: float) -> dict[str, Any]:
+    with quiet_collector():  # the load and the polls that see each command become visible
+        return await _freshness(stack, bootstrap, rate, seconds)
+
+
+async def _freshness(stack: LiveStack, bootstrap: str, rate: float, seconds: float) -> dict[str, Any]:
     topics = [stack.prefix + t for t in ("personnel.officer", "personnel.community-team")]
     tail, watch = Tail(bootstrap, topics), Watch(stack.reader)
     await tail.start()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiokafka.errors import KafkaError
+
 from cds_contracts import dlq_topic
 
 from .consumer import IdempotentConsumer
@@ -22,12 +24,15 @@ from .outbox import wait_any
 
 log = logging.getLogger(__name__)
 
+MEASURE_TIMEOUT_S = 30.0  # a read that cannot finish (a topic vanishing under it) must not stall the gauge
+
 
 async def watch_dead_letters(
     consumer: IdempotentConsumer, bootstrap_servers: str, stop: asyncio.Event, *, prefix: str = "", every_s: float = 60
 ) -> None:
-    """Measure until `stop` is set; a failed measurement (broker down) keeps the last value and says why
-    at DEBUG only, since the outage itself is reported elsewhere.
+    """Measure until `stop` is set. A failed measurement keeps the last value; Kafka being unreachable is
+    said at DEBUG only (the service's own consumers and producer report the outage), anything else as a
+    WARNING.
 
     Each round reads only the letters that arrived since the last (PendingLetters), with one pair of Kafka
     clients kept open (started afresh after a failed round). Planning a replay afresh per topic and round
@@ -40,7 +45,7 @@ async def watch_dead_letters(
         while not stop.is_set():
             try:
                 clients = clients or await _started(bootstrap_servers)
-            except Exception as exc:
+            except (KafkaError, OSError) as exc:  # Kafka unreachable: reported by the service's own clients
                 log.debug("%s: dead letters not measured: %s", consumer.name, exc)
             else:
                 if not await _measure(consumer, clients, pending, prefix):
@@ -62,12 +67,18 @@ async def _measure(consumer: IdempotentConsumer, clients: DlqClients, pending: P
     measured = True
     for topic in consumer.topics:
         try:
-            count = await pending.count(clients, dlq_topic(prefix + topic))
-        except Exception as exc:
+            async with asyncio.timeout(MEASURE_TIMEOUT_S):
+                count = await pending.count(clients, dlq_topic(prefix + topic))
+        except (KafkaError, OSError, LookupError, TimeoutError) as exc:
+            # Kafka unreachable, or the topic missing or expiring under the read: the outage is reported
+            # by the service's own consumers and producer; the gauge keeps its value and tries again.
             log.debug("%s: dead letters of %s not measured: %s", consumer.name, topic, exc)
             measured = False
-            continue
-        DLQ_PENDING.labels(consumer.name, topic).set(count)
+        except Exception:
+            log.warning("%s: dead letters of %s not measured", consumer.name, topic, exc_info=True)
+            measured = False
+        else:
+            DLQ_PENDING.labels(consumer.name, topic).set(count)
     return measured
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,7 +179,7 @@ class ReplayPlan:
 def _parse_metadata(metadata: str) -> set[int]:
     try:
         return {int(o) for o in json.loads(metadata).get("replayed", [])} if metadata else set()
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):  # metadata someone else committed: nothing of ours
         return set()
 
 
@@ -188,11 +189,15 @@ def _metadata(replayed: set[int]) -> str:
 
 class DlqClients:
     """A consumer without a group (to read offsets and records) and an admin client (to read a replay
-    group's progress). Starting them costs ~0.3 s of CPU (each fetches the whole cluster's metadata), so
-    the dead-letter gauge (dlq_watch.py) keeps one pair open across its rounds; a command uses one pair."""
+    group's progress). A pair started and stopped per plan cost up to 0.4 s of CPU with its reads, so the
+    dead-letter gauge (dlq_watch.py) keeps one pair open across its rounds; a command uses one pair."""
 
     def __init__(self, bootstrap_servers: str) -> None:
-        self.kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+        # auto_offset_reset "none": records expiring during a read raise instead of skipping to the end, which
+        # would make the read look complete.
+        self.kafka = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False, auto_offset_reset="none"
+        )
         self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
 
     async def start(self) -> None:
@@ -311,38 +316,62 @@ async def plan_replay_with(
     return plan
 
 
-class PendingLetters:
-    """What `plan_replay_with(...).to_publish` would count for one consumer, reading each record of the .dlq
-    once: a .dlq keeps every letter for ever, and a replay group's position passes other consumers' letters
-    only when it replays, so planning afresh every minute would re-read the topic's whole history each time.
-    The letters of this consumer are kept (without their payloads); the group's progress is read each time."""
+_COUNTED_HEADERS = (dl.CONSUMER, dl.ORIGIN_TOPIC, dl.ORIGIN_PARTITION, dl.ORIGIN_OFFSET)
 
-    def __init__(self, consumer: str, group_prefix: str = "") -> None:
-        self.consumer, self.group = consumer, replay_group(consumer, group_prefix)
-        self._read_to: dict[TopicPartition, int] = {}
-        self._mine: dict[TopicPartition, list[DeadLetter]] = {}
+
+@dataclass
+class _Scanned:
+    """One .dlq as far as it was read: the next offset per partition and the consumer's letters there."""
+
+    since: float
+    read_to: dict[TopicPartition, int] = field(default_factory=dict)
+    mine: dict[TopicPartition, list[DeadLetter]] = field(default_factory=dict)
+
+
+class PendingLetters:
+    """What `plan_replay_with(...).to_publish` would count for one consumer, reading each record once.
+
+    A .dlq keeps its letters for ever (the profile topics' for 7 days), and a replay group's position passes
+    other consumers' letters only when it replays: planning afresh every minute re-read the topic's whole
+    history each time. Kept per topic: how far it was read, and this consumer's letters (only the headers
+    the count needs); the group's progress is read every time. A topic's scan is dropped when counting it
+    fails, and done afresh every `rescan_s`, so a .dlq deleted and created again is noticed by then even
+    when it has already grown past the offsets read before."""
+
+    def __init__(self, consumer: str, group_prefix: str = "", *, rescan_s: float = 3600.0) -> None:
+        self.consumer, self.group, self.rescan_s = consumer, replay_group(consumer, group_prefix), rescan_s
+        self._scans: dict[str, _Scanned] = {}
 
     async def count(self, clients: DlqClients, topic: str) -> int:
+        now = time.monotonic()
+        old = self._scans.pop(topic, None)  # put back only if this count succeeds
+        fresh = old is None or now - old.since > self.rescan_s
+        scan = _Scanned(now) if fresh or old is None else _Scanned(old.since, dict(old.read_to), dict(old.mine))
         bounds = await _bounds(clients.kafka, topic)
         state = await clients.group_state(self.group, list(bounds))
         ranges = {}
         for tp, (begin, end) in bounds.items():
-            if end < self._read_to.get(tp, 0):  # the topic was deleted and created again: start over
-                self._read_to[tp], self._mine[tp] = 0, []
-            ranges[tp] = (max(self._read_to.get(tp, 0), begin), end)
+            if end < scan.read_to.get(tp, 0):  # deleted and created again, with fewer records so far
+                scan.read_to[tp], scan.mine[tp] = 0, []
+            ranges[tp] = (max(scan.read_to.get(tp, 0), begin), end)
+        new: dict[TopicPartition, list[DeadLetter]] = {}
         for d in await _read(clients.kafka, ranges):
             if d.consumer == self.consumer:
-                light = DeadLetter(d.partition, d.offset, None, None, d.headers)
-                self._mine.setdefault(TopicPartition(topic, d.partition), []).append(light)
+                kept = tuple((k, v) for k, v in d.headers if k in _COUNTED_HEADERS)
+                new.setdefault(TopicPartition(topic, d.partition), []).append(
+                    DeadLetter(d.partition, d.offset, None, None, kept)
+                )
         plan = ReplayPlan(topic, self.group)
         for tp, (begin, end) in bounds.items():
-            self._read_to[tp] = end
+            scan.read_to[tp] = end
+            letters = [*scan.mine.get(tp, []), *new.get(tp, [])]
+            scan.mine[tp] = [d for d in letters if d.offset >= begin]  # the rest expired
             committed = state.get(tp)
             position = max(committed.offset if committed and committed.offset >= 0 else 0, begin)
             replayed = _parse_metadata(committed.metadata) if committed else set()
-            self._mine[tp] = [d for d in self._mine.get(tp, []) if d.offset >= begin]  # the rest expired
-            here = [d for d in self._mine[tp] if d.offset >= position]
+            here = [d for d in scan.mine[tp] if d.offset >= position]
             _plan_partition(plan, tp, here, position, replayed, self.consumer, None)
+        self._scans[topic] = scan
         return len(plan.to_publish)
 
 
