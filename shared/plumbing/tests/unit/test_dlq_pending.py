@@ -1,4 +1,4 @@
-"""PendingLetters (the dead-letter gauge's incremental count) against plan_replay_with (what `dlq replay
+"""PendingLetters (the dead-letter gauge's incremental count) against plan_replay (what `dlq replay
 --dry-run` would publish), round after round on an in-memory .dlq: letters of several consumers, copies of
 one origin record, replays in order and out of order, retention, a group moved by hand, a failed read, a
 topic deleted and created again. The real broker's case is in tests/integration/test_dlq_watch.py."""
@@ -98,13 +98,13 @@ class FakeClients:
 
     async def replay(self, consumer: str, offsets: list[tuple[int, int]] | None = None) -> None:
         """What execute_replay records for the group (publishing is not the count's business)."""
-        plan = await dlq.plan_replay_with(self, TOPIC, consumer=consumer, offsets=offsets)  # type: ignore[arg-type]
+        plan = await dlq.plan_replay(self, TOPIC, consumer=consumer, offsets=offsets)  # type: ignore[arg-type]
         for tp, (position, extra) in plan.commits.items():
             self.commits[(plan.group, tp)] = OffsetAndMetadata(position, dlq._metadata(extra))
 
 
 async def _planned(clients: FakeClients, consumer: str) -> int:
-    return len((await dlq.plan_replay_with(clients, TOPIC, consumer=consumer)).to_publish)  # type: ignore[arg-type]
+    return len((await dlq.plan_replay(clients, TOPIC, consumer=consumer)).to_publish)  # type: ignore[arg-type]
 
 
 async def _rounds(seed: int) -> None:

@@ -257,7 +257,7 @@ def _plan_partition(
 
 
 async def plan_replay(
-    bootstrap_servers: str,
+    kafka: str | DlqClients,
     topic: str,
     *,
     consumer: str | None = None,
@@ -265,23 +265,14 @@ async def plan_replay(
     group_prefix: str = "",
     group: str | None = None,
 ) -> ReplayPlan:
-    """What a replay of `topic` (a .dlq) would publish, given what this group already replayed."""
-    async with DlqClients(bootstrap_servers) as clients:
-        return await plan_replay_with(
-            clients, topic, consumer=consumer, offsets=offsets, group_prefix=group_prefix, group=group
-        )
-
-
-async def plan_replay_with(
-    clients: DlqClients,
-    topic: str,
-    *,
-    consumer: str | None = None,
-    offsets: Iterable[tuple[int, int]] | None = None,
-    group_prefix: str = "",
-    group: str | None = None,
-) -> ReplayPlan:
-    """`plan_replay` with started clients, left open."""
+    """What a replay of `topic` (a .dlq) would publish, given what this group already replayed. `kafka`:
+    the bootstrap servers (a pair of clients is started for this call) or started clients, left open."""
+    if isinstance(kafka, str):
+        async with DlqClients(kafka) as clients:
+            return await plan_replay(
+                clients, topic, consumer=consumer, offsets=offsets, group=group, group_prefix=group_prefix
+            )
+    clients = kafka
     group = group or replay_group(consumer, group_prefix)
     plan = ReplayPlan(topic, group)
     asked = None if offsets is None else list(offsets)
@@ -290,8 +281,7 @@ async def plan_replay_with(
         wanted = {}
         for partition, offset in asked:
             wanted.setdefault(partition, set()).add(offset)
-    kafka = clients.kafka
-    bounds = await _bounds(kafka, topic)
+    bounds = await _bounds(clients.kafka, topic)
     state = await clients.group_state(group, list(bounds))
     ranges: dict[TopicPartition, tuple[int, int]] = {}
     starts: dict[TopicPartition, tuple[int, set[int]]] = {}
@@ -305,7 +295,7 @@ async def plan_replay_with(
             plan.already_replayed += [(tp.partition, o) for o in mine if o < position]
             end = min(end, max(mine, default=position - 1) + 1)  # no further than the last one asked for
         ranges[tp] = (position, max(position, end))
-    records = await _read(kafka, ranges)
+    records = await _read(clients.kafka, ranges)
     for tp, (position, replayed) in starts.items():
         want = None if wanted is None else wanted.get(tp.partition, set())
         here = [d for d in records if d.partition == tp.partition]
@@ -329,7 +319,7 @@ class _Scanned:
 
 
 class PendingLetters:
-    """What `plan_replay_with(...).to_publish` would count for one consumer, reading each record once.
+    """What `plan_replay(...).to_publish` would count for one consumer, reading each record once.
 
     A .dlq keeps its letters for ever (the profile topics' for 7 days), and a replay group's position passes
     other consumers' letters only when it replays: planning afresh every minute re-read the topic's whole
